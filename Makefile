@@ -1,0 +1,59 @@
+# lägesbild: the two commands a new machine needs are `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+UV := $(BIN)/uv
+UV_VERSION := 0.13.9
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+export GX_ANALYTICS_ENABLED := false
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test ui lint format docs bench bench-smoke chromium clean
+
+# The environment: a venv at the project root, uv inside it, every package from uv.lock.
+$(UV):
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --inexact --quiet --python $(BIN)/python
+	@touch $@
+
+run: $(VENV)/.synced  ## Build the marts and the report from data/raw, print the report path
+	$(BIN)/lagesbild run
+
+test: $(VENV)/.synced chromium  ## The whole test suite, browser tests included
+	$(BIN)/pytest
+
+ui: $(VENV)/.synced  ## The Dagster UI on http://localhost:3000 (assets, checks, runs)
+	$(BIN)/dagster dev -w workspace.yaml
+
+lint: $(VENV)/.synced
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(VENV)/.synced
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+docs: $(VENV)/.synced  ## Regenerate docs/marts.md from the published marts
+	$(BIN)/lagesbild docs
+
+bench: $(VENV)/.synced  ## National-scale benchmark against bare DuckDB (about 20 minutes)
+	$(BIN)/python -m bench.run
+
+bench-smoke: $(VENV)/.synced  ## The benchmark at 1/100 scale, to prove it works
+	$(BIN)/python -m bench.run --smoke
+
+# Browser tests drive Debian's Chromium; Playwright can't download its own browser here.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+clean:
+	rm -rf data/marts/* data/marts/.build data/marts/.parquet-* data/marts/.public-* reports/*.html
+	rm -rf .dagster_home/storage .dagster_home/history .dagster_home/logs .dagster_home/schedules
