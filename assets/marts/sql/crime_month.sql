@@ -1,0 +1,17 @@
+-- main.crime_month: monthly crime counts per area and category (monthly deliveries only).
+-- 'okant' rows (place unknown) are kept, so the table sums to the municipality's total.
+CREATE OR REPLACE TABLE main.crime_month AS
+SELECT
+    c.area_id,
+    c.month,
+    c.year,
+    c.crime_category,
+    c.theme,
+    k.is_signal_crime,
+    c.crime_count,
+    f.file AS source_file
+FROM staging.crime AS c
+JOIN staging.crime_category AS k USING (crime_category)
+JOIN ingest.crime_load_log AS f ON f.file_ord = c.file_ord
+WHERE c.month IS NOT NULL
+ORDER BY c.area_id, c.month, c.crime_category;
