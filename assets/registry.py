@@ -7,7 +7,10 @@ never loads Dagster.
 from assets.checks.ingest_checks import INGEST_CHECKS
 from assets.checks.mart_checks import MART_CHECKS
 from assets.ingest.assets import INGEST_ASSETS
-from assets.marts.assets import MART_ASSETS, publication_asset
+from assets.marts.assets import MART_ASSETS
+from assets.public.assets import PUBLIC_ASSETS
+from assets.publication import published_marts
+from assets.report.assets import REPORT_ASSETS
 
-ALL_ASSETS = (*INGEST_ASSETS, *MART_ASSETS, publication_asset())
+ALL_ASSETS = (*INGEST_ASSETS, *MART_ASSETS, *PUBLIC_ASSETS, published_marts, *REPORT_ASSETS)
 ALL_CHECKS = (*INGEST_CHECKS, *MART_CHECKS)

@@ -13,7 +13,6 @@ from assets.database import WorkDatabase
 from assets.ingest.assets import staging_key
 from assets.marts import build
 from assets.marts.lineage import build_lineage
-from assets.marts.publish import publish_marts
 from assets.marts.runner import docs, finalize_table, table_metadata
 from assets.settings import LagesbildSettings
 
@@ -141,43 +140,6 @@ def lineage_marts(
             yield dg.MaterializeResult(
                 asset_key=mart_key(table), metadata=table_metadata(con, table)
             )
-
-
-PUBLICATION_KEY = dg.AssetKey(["publish", "marts"])
-
-
-def publication_asset(extra_deps: Sequence[dg.AssetKey] = (), extra_schemas: tuple[str, ...] = ()):
-    """The atomic publication, after every mart (and the public tables) and their checks."""
-
-    @dg.asset(
-        key=PUBLICATION_KEY,
-        group_name="publish",
-        deps=[*(mart_key(t) for t in PUBLISHED_TABLES), *extra_deps],
-        kinds={"duckdb", "parquet"},
-        description="Publishes data/marts/lagesbild.duckdb and parquet/ atomically: built in a "
-        "temporary file, checked, then renamed over the previous version.",
-    )
-    def published_marts(
-        context: dg.AssetExecutionContext, settings: LagesbildSettings, duckdb: WorkDatabase
-    ) -> dg.MaterializeResult:
-        with duckdb.get_connection() as con:
-            publication = publish_marts(
-                con,
-                marts_dir=settings.marts_path,
-                run_id=context.run_id,
-                tables=PUBLISHED_TABLES,
-                extra_schemas=extra_schemas,
-            )
-        context.log.info(f"published {publication.database}")
-        return dg.MaterializeResult(
-            metadata={
-                "database": dg.MetadataValue.path(str(publication.database)),
-                "parquet": dg.MetadataValue.path(str(publication.parquet_dir)),
-                "tables": dg.MetadataValue.json(publication.tables),
-            }
-        )
-
-    return published_marts
 
 
 MART_ASSETS = (*DOMAIN_ASSETS, lineage_marts)

@@ -39,8 +39,7 @@ def rate_columns(
     out[f"{prefix}_change_pct"] = stats.change_pct(k, k_prev)
     p = stats.rate_change_pvalue(k, k_prev, n, frame[prev_population].to_numpy(dtype=float))
     out[f"{prefix}_p_value"] = p
-    groups = frame[family].astype(str).agg("|".join, axis=1).to_numpy()
-    out[f"{prefix}_q_value"] = stats.bh_qvalues_by_group(p, groups)
+    out[f"{prefix}_q_value"] = stats.bh_qvalues_by_group(p, _group_codes(frame, family))
     return out
 
 
@@ -66,9 +65,15 @@ def comparison_columns(
     for i, column in enumerate(("low_998", "low_95", "high_95", "high_998")):
         out[f"{prefix}_funnel_{column}"] = limits[:, i]
     out[f"{prefix}_funnel_position"] = stats.funnel_position(k, n, ref)
-    groups = frame[family].astype(str).agg("|".join, axis=1).to_numpy()
-    out[f"{prefix}_smoothed_per_1000"] = stats.eb_marshall_global_by_group(k, n, groups) * 1000
+    out[f"{prefix}_smoothed_per_1000"] = (
+        stats.eb_marshall_global_by_group(k, n, _group_codes(frame, family)) * 1000
+    )
     return out
+
+
+def _group_codes(frame: pd.DataFrame, family: list[str]) -> np.ndarray:
+    """One integer per family (e.g. per year), vectorised: no per-row string keys."""
+    return frame.groupby(family, sort=False, dropna=False).ngroup().to_numpy()
 
 
 def hotspot_columns(

@@ -1,0 +1,357 @@
+"""The public tables: what the report shows and data/marts/public/ publishes, suppressed.
+
+Every count in a public table is a *cell* with an id that names it across all tables, and
+each table's `Totalt` rows state *groups* (total = sum of parts). Suppression (assets/
+disclosure) runs on all cells and groups of one year at a time: every group lies within a
+year, so the result for a year depends only on that year's data (and the report for year Y
+does not change when later data arrive). Values derived from a suppressed count (rates,
+intervals, changes, q-values, smoothed rates, scores) are suppressed with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from assets.disclosure import (
+    change_suppressed,
+    derived_mask,
+    flag_column,
+    groups_from_margins,
+    suppress,
+)
+
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """A count column of a public table, the column with its cell ids, and its kind."""
+
+    value: str
+    cell: str
+    kind: str  # "crime" or "referral": the primary thresholds differ
+
+
+@dataclass(frozen=True)
+class CountTable:
+    """A public table of counts with `Totalt` margins."""
+
+    name: str
+    measures: tuple[Measure, ...]
+    margins: tuple[str, ...]
+    by: tuple[str, ...]
+
+
+CRIME = Measure("crime_count", "crime_cell", "crime")
+
+#: In build order: later SQL reads the earlier tables (public_<name>) for its totals.
+COUNT_TABLES: tuple[CountTable, ...] = (
+    CountTable(
+        "area_year",
+        (
+            CRIME,
+            Measure("referral_count", "referral_cell", "referral"),
+            Measure("sig_referral_count", "sig_referral_cell", "referral"),
+        ),
+        margins=("area_id",),
+        by=("year",),
+    ),
+    CountTable("area_theme_year", (CRIME,), margins=("area_id", "theme"), by=("year",)),
+    CountTable("area_month", (CRIME,), margins=("area_id", "month"), by=("year",)),
+    CountTable("municipality_theme_month", (CRIME,), margins=("theme", "month"), by=("year",)),
+    CountTable(
+        "area_referral_year",
+        (Measure("referral_count", "referral_cell", "referral"),),
+        margins=("area_id", "source"),
+        by=("year", "type"),
+    ),
+    CountTable(
+        "referral_year",
+        (Measure("referral_count", "referral_cell", "referral"),),
+        margins=("age_group", "sex"),
+        by=("year", "type"),
+    ),
+)
+
+#: Public tables without counts about people: published as they are.
+PLAIN_TABLES = (
+    "area",
+    "area_geometry",
+    "theme",
+    "priority_rule",
+    "area_team",
+    "data_quality",
+    "quarantine_summary",
+    "coverage",
+)
+
+#: Values derived from a row's count, per table: suppressed with the count.
+DERIVED = {
+    ("area_year", "crime_count"): (
+        "crimes_per_1000",
+        "crimes_per_1000_ci_low",
+        "crimes_per_1000_ci_high",
+        "funnel_position",
+        "smoothed_per_1000",
+        "hotspot",
+    ),
+    ("area_year", "referral_count"): ("referrals_per_1000_0_17",),
+    ("area_theme_year", "crime_count"): (
+        "crimes_per_1000",
+        "crimes_per_1000_ci_low",
+        "crimes_per_1000_ci_high",
+        "funnel_position",
+        "smoothed_per_1000",
+        "hotspot",
+    ),
+}
+#: Changes from the previous year: suppressed when either year's count is.
+CHANGES = {
+    ("area_year", "crime_count"): ("change_pct", "q_value", "is_significant"),
+    ("area_year", "referral_count"): ("referral_change_pct", "referral_q_value"),
+    ("area_theme_year", "crime_count"): ("change_pct", "q_value", "is_significant"),
+}
+#: The columns of public.priority that come from its area × theme count.
+PRIORITY_VALUES = (
+    "crime_count",
+    "score",
+    "rank",
+    "prevalence_points",
+    "trend_points",
+    "deviation_points",
+    "signal_points",
+    "people_points",
+    "crimes_per_1000",
+    "rate_ratio",
+    "change_pct",
+    "q_value",
+    "funnel_position",
+)
+
+
+def build_public(
+    con: duckdb.DuckDBPyConnection, *, crime_min: int, referral_min: int
+) -> dict[str, pd.DataFrame]:
+    """Every public table, suppressed, as frames; also written to schema `public`."""
+    frames: dict[str, pd.DataFrame] = {}
+    for table in COUNT_TABLES:
+        frames[table.name] = _query(con, table.name)
+        con.register(f"public_{table.name}_frame", frames[table.name])
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE public_{table.name} AS "
+            f"SELECT * FROM public_{table.name}_frame"
+        )
+        con.unregister(f"public_{table.name}_frame")
+    cells, groups = cells_and_groups(frames)
+    flags = suppress_by_year(cells, groups, crime_min=crime_min, referral_min=referral_min)
+    out: dict[str, pd.DataFrame] = {}
+    for table in COUNT_TABLES:
+        out[table.name] = _apply(table, frames[table.name], flags)
+    priority = _query(con, "priority")
+    out["priority"] = _mask_priority(priority, flags)
+    _write(con, out)
+    for name in PLAIN_TABLES:
+        # Straight from SQL, so dates stay DATE (a pandas round trip makes them timestamps).
+        sql = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").rstrip().rstrip(";")
+        con.execute(f"CREATE TABLE public.{name} AS {sql}")
+        out[name] = con.execute(f"SELECT * FROM public.{name}").df()
+    document_public(con)
+    return out
+
+
+def cells_and_groups(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """All published counts as cells (one per id) and the `Totalt` equations as groups."""
+    cell_parts, group_parts = [], []
+    for table in COUNT_TABLES:
+        frame = frames[table.name]
+        keys = [*table.margins, *table.by]
+        for m in table.measures:
+            cell_parts.append(
+                pd.DataFrame(
+                    {
+                        "cell_id": frame[m.cell],
+                        "value": frame[m.value].astype(float),
+                        "kind": m.kind,
+                        "year": frame["year"].astype(int),
+                    }
+                )
+            )
+            labelled = frame[keys].astype(str).assign(cell_id=frame[m.cell])
+            group_parts.append(
+                groups_from_margins(
+                    labelled,
+                    list(table.margins),
+                    by=list(table.by),
+                    name=f"{table.name}.{m.value}",
+                )
+            )
+    cells = pd.concat(cell_parts, ignore_index=True)
+    conflicts = cells.groupby("cell_id")["value"].nunique(dropna=False)
+    if (conflicts > 1).any():
+        bad = list(conflicts[conflicts > 1].index[:5])
+        raise ValueError(f"one cell id with different values in two tables: {bad}")
+    cells = cells.drop_duplicates("cell_id", ignore_index=True)
+    groups = pd.concat(group_parts, ignore_index=True)
+    groups = pd.concat([groups, _whole_0_17_groups(frames)], ignore_index=True)
+    return cells, groups
+
+
+def _whole_0_17_groups(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The whole's 0–17 orosanmälningar = the sum of its age bands inside 0–17, all sexes.
+
+    Published in two tables (area_year and referral_year) without a shared `Totalt` row,
+    the equation is still there for anyone to use, so it is a group.
+    """
+    years = frames["area_year"]
+    whole = years[(years["area_id"] == "Totalt") & years["referral_count"].notna()]
+    ages = frames["referral_year"]
+    bands = ages[
+        (ages["type"] == "orosanmalan")
+        & (ages["sex"] == "Totalt")
+        & (ages["age_group"] != "Totalt")
+        & ages["age_max"].notna()
+        & (ages["age_min"] >= 0)
+        & (ages["age_max"] <= 17)
+    ]
+    rows = []
+    for _, total in whole.iterrows():
+        parts = bands[bands["year"] == total["year"]]
+        if parts.empty or parts["referral_count"].sum() != total["referral_count"]:
+            continue
+        group = f"whole_0_17|{total['year']}"
+        rows.append((group, total["referral_cell"], "total"))
+        rows.extend((group, cell, "part") for cell in parts["referral_cell"])
+    return pd.DataFrame(rows, columns=["group_id", "cell_id", "role"])
+
+
+def suppress_by_year(
+    cells: pd.DataFrame, groups: pd.DataFrame, *, crime_min: int, referral_min: int
+) -> pd.Series:
+    """Suppression flag per cell id, decided one year at a time."""
+    year_of = cells.set_index("cell_id")["year"]
+    groups = groups.assign(year=groups["cell_id"].map(year_of))
+    mixed = groups.groupby("group_id")["year"].nunique()
+    if (mixed > 1).any():
+        raise ValueError(f"groups span years: {list(mixed[mixed > 1].index[:3])}")
+    flags = []
+    for year, year_cells in cells.groupby("year", sort=True):
+        result = suppress(
+            year_cells[["cell_id", "value", "kind"]],
+            groups.loc[groups["year"] == year, ["group_id", "cell_id", "role"]],
+            crime_min=crime_min,
+            referral_min=referral_min,
+        )
+        flags.append(result.set_index("cell_id")["suppressed"])
+    return pd.concat(flags) if flags else pd.Series(dtype=bool)
+
+
+def _apply(table: CountTable, frame: pd.DataFrame, flags: pd.Series) -> pd.DataFrame:
+    """Null suppressed counts and everything derived from them; add the `_suppressed` flags."""
+    out = frame.copy()
+    if "q_value" in out.columns:
+        out["is_significant"] = (out["q_value"] < 0.05).where(out["q_value"].notna())
+    entity = [c for c in (*table.margins, *table.by) if c != "year"]
+    for m in table.measures:
+        flag = flag_column(m.value)
+        out[flag] = out[m.cell].map(flags).fillna(False).astype(bool)
+        out[m.value] = out[m.value].where(~out[flag])
+        dependents = [c for c in DERIVED.get((table.name, m.value), ()) if c in out.columns]
+        if dependents:
+            out = derived_mask(out, count=m.value, dependents=dependents)
+        changes = [c for c in CHANGES.get((table.name, m.value), ()) if c in out.columns]
+        if changes:
+            out[f"_{m.value}_change"] = change_suppressed(out, flag=flag, by=entity)
+            out = derived_mask(
+                out, count=m.value, dependents=changes, flag=f"_{m.value}_change"
+            ).drop(columns=f"_{m.value}_change")
+    # row_kind only orders the rows (areas, okant, Totalt); the order is kept, the key dropped.
+    return out.drop(columns=[m.cell for m in table.measures] + ["row_kind"], errors="ignore")
+
+
+def _mask_priority(priority: pd.DataFrame, flags: pd.Series) -> pd.DataFrame:
+    out = priority.copy()
+    out["crime_count_suppressed"] = out["crime_cell"].map(flags).fillna(False).astype(bool)
+    out = derived_mask(
+        out,
+        count="crime_count",
+        dependents=[c for c in PRIORITY_VALUES if c != "crime_count"],
+    )
+    out["crime_count"] = out["crime_count"].where(~out["crime_count_suppressed"])
+    return out.drop(columns="crime_cell")
+
+
+def _query(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:
+    return con.execute((SQL_DIR / f"{name}.sql").read_text(encoding="utf-8")).df()
+
+
+def _write(con: duckdb.DuckDBPyConnection, tables: dict[str, pd.DataFrame]) -> None:
+    con.execute("DROP SCHEMA IF EXISTS public CASCADE")
+    con.execute("CREATE SCHEMA public")
+    for name, frame in tables.items():
+        con.register("public_frame", _storable(frame))
+        con.execute(f"CREATE TABLE public.{name} AS SELECT * FROM public_frame")
+        con.unregister("public_frame")
+
+
+def _storable(frame: pd.DataFrame) -> pd.DataFrame:
+    """Whole-number float columns (counts made float by NULLs) back to nullable integers."""
+    out = frame.copy()
+    for column in out.columns:
+        values = out[column]
+        if pd.api.types.is_float_dtype(values.dtype) and column.endswith(("_count", "population")):
+            finite = values.dropna()
+            if finite.empty or np.all(np.floor(finite) == finite):
+                out[column] = values.astype("Int64")
+    return out
+
+
+PUBLIC_DOCS = Path(__file__).parent / "docs.yml"
+
+
+def document_public(con: duckdb.DuckDBPyConnection) -> None:
+    """COMMENT ON every public table and column (see docs.yml for the rules)."""
+    import yaml
+
+    from assets.marts.runner import docs as mart_docs
+
+    public_docs = yaml.safe_load(PUBLIC_DOCS.read_text(encoding="utf-8"))
+    marts = mart_docs()
+    any_table = {
+        c: text for entry in marts.values() for c, text in (entry.get("columns") or {}).items()
+    }
+    for (table,) in con.execute(
+        "SELECT table_name FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = 'public'"
+    ).fetchall():
+        own = public_docs.get(table, {})
+        same = (marts.get(table) or {}).get("columns") or {}
+        if own.get("description"):
+            con.execute(f"COMMENT ON TABLE public.{table} IS {_literal(own['description'])}")
+        for (column,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = 'public' AND table_name = ?",
+            [table],
+        ).fetchall():
+            if column.endswith("_suppressed"):
+                base = column.removesuffix("_suppressed")
+                text = (
+                    f"True when {base} is suppressed to protect individuals "
+                    "(NULL here, '..' in CSV and the report)."
+                )
+            else:
+                text = (
+                    (own.get("columns") or {}).get(column)
+                    or same.get(column)
+                    or any_table.get(column)
+                )
+            if text:
+                con.execute(f"COMMENT ON COLUMN public.{table}.{column} IS {_literal(text)}")
+
+
+def _literal(text: str) -> str:
+    return "'" + " ".join(str(text).split()).replace("'", "''") + "'"

@@ -1,0 +1,1 @@
+SELECT theme, description, sort_order, is_listed FROM main.theme ORDER BY sort_order;
