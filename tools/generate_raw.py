@@ -233,6 +233,14 @@ SAMPLE_TRENDS = (
     ("Solhem", SKG, -0.15),
     ("Bergsäter", EGD, -0.12),
 )
+# Planted level shifts in the sample: (area, theme, first year, factor). A lägesbild has
+# something to say only if some changes are statistically clear: a new open drug scene, a
+# centre that quietened after a redesign. Gradual trends alone rarely are, year on year.
+SAMPLE_STEPS = (
+    ("Norrbacka", NAR, 2025, 2.2),
+    ("Furulund", VOM, 2024, 1.9),
+    ("Centrum", EGD, 2025, 0.65),
+)
 
 OKANT = "okant"  # reserved area id: crimes that could not be geocoded
 OKANT_SHARE = 0.03
@@ -898,6 +906,10 @@ def _crime_rows(world: World, year: int) -> Rows:
     )
     level = world.areas.rate * world.total[:, world.year_index(year)]
     local = world.theme_mult[:, theme] * np.exp(world.slopes[:, theme] * t)
+    if cfg.sample:
+        for name, step_theme, first, factor in SAMPLE_STEPS:
+            if year >= first:
+                local[world.areas.names.index(name), theme == THEME_INDEX[step_theme]] *= factor
     season = np.array([SEASONS[c.season] for c in cats])[:, np.array(months) - 1].T
     lam = season[:, None, :] * (level[:, None] * local * per_person[None, :])[None]
     lam = np.concatenate([lam, OKANT_SHARE * lam.sum(axis=1, keepdims=True)], axis=1)
