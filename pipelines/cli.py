@@ -89,7 +89,7 @@ def _run(args: argparse.Namespace) -> int:
     print(f"lagesbild: reading {settings.raw_dir}")
     defs, instance = _definitions_and_instance(settings)
     build = _execute(defs, instance, "build")
-    for line in build.summaries:
+    for line in sorted(build.summaries, key=_source_order):
         print(f"  {line}")
     for line in build.warnings:
         print(f"  warning: {line}")
@@ -117,6 +117,14 @@ def _run(args: argparse.Namespace) -> int:
     print(f"lagesbild: done in {time.monotonic() - started:.1f} s")
     print(f"Report: {path}")
     return EXIT_OK
+
+
+def _source_order(summary: str) -> int:
+    """The contract's order of sources (data-contract.md §2) for the summary lines."""
+    from assets.ingest.sources import SOURCE_FOLDERS
+
+    source = summary.split(maxsplit=1)[0]
+    return SOURCE_FOLDERS.index(source) if source in SOURCE_FOLDERS else len(SOURCE_FOLDERS)
 
 
 def _settings(args: argparse.Namespace):
@@ -176,7 +184,7 @@ def _execute(defs, instance, job_name: str, partition_key: str | None = None) ->
     blocking_checks = _blocking_checks()
     for event in result.all_events:
         if event.event_type_value == "ASSET_MATERIALIZATION":
-            metadata = event.asset_materialization.metadata
+            metadata = event.materialization.metadata
             if "summary" in metadata:
                 outcome.summaries.append(str(metadata["summary"].value))
             for key in ("report", "database"):

@@ -149,9 +149,12 @@ def run_suites(
                 gx_suite,
                 result_format={"result_format": "SUMMARY", "partial_unexpected_count": sample_size},
             )
+            # GX does not return results in the order the expectations were added: match
+            # each result to its expectation by the name carried in `meta`.
+            by_name = {_result_name(item): item for item in result.results}
             outcomes[suite.source] = [
-                _outcome(expectation, item)
-                for expectation, item in zip(suite.expectations, result.results, strict=True)
+                _outcome(expectation, by_name[expectation.name])
+                for expectation in suite.expectations
             ]
     finally:
         datasource.get_execution_engine().close()
@@ -165,8 +168,18 @@ def _gx_expectation(gx, expectation: Expectation, query: Callable[[str], list[An
     if cls is None:
         raise ValueError(f"unknown expectation type {expectation.type!r} in suite")
     return cls(
-        **resolve_kwargs(expectation.kwargs, query), description=expectation.description or None
+        **resolve_kwargs(expectation.kwargs, query),
+        description=expectation.description or None,
+        meta={_NAME_META: expectation.name},
     )
+
+
+#: The key in an expectation's `meta` that holds its name in the suite file.
+_NAME_META = "lagesbild_name"
+
+
+def _result_name(item) -> str:
+    return (item.expectation_config.meta or {})[_NAME_META]
 
 
 def _outcome(expectation: Expectation, item) -> Outcome:

@@ -61,8 +61,9 @@ class AreaLoader(RowLoader):
             raise FileRejected(
                 "file_unreadable", f"not a readable geometry file ({first})"
             ) from None
+        properties = [c for c in frame.columns if c != frame.geometry.name]
         try:
-            map_header(raw, [str(c) for c in frame.columns if c != frame.geometry.name], AREA)
+            map_header(raw, [str(c) for c in properties], AREA)
         except FileRejected as rejection:
             rejection.rows = len(frame)
             raise
@@ -84,8 +85,10 @@ class AreaLoader(RowLoader):
         area_km2 = _area_km2(geoms)
         numbers = list(range(1, len(frame) + 1))
         columns = {
-            name: [_text(v) for v in frame[raw.mapping[name]]]
-            if name in raw.mapping
+            # By position: raw.mapping holds the name stripped of surrounding spaces, and
+            # a property ' OMRÅDE_NAMN ' must still be found in the frame.
+            name: [_text(v) for v in frame[properties[raw.positions[name]]]]
+            if name in raw.positions
             else [None] * len(frame)
             for name in AREA.raw_names
         }

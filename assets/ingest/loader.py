@@ -188,7 +188,21 @@ class RowLoader:
         self._mark_duplicates()
         self._fill_missing_raw()
         self._write_outputs()
+        self._discard_scratch()
         return self.result
+
+    def _discard_scratch(self) -> None:
+        """Drop what holds the raw, unscreened text once the outputs are written.
+
+        The checked-rows table keeps every raw value (free text, `raw` JSON) as delivered,
+        and a transcoded Windows-1252 copy is the whole file: neither may outlive the load
+        in the working database or the build folder (data-contract §2.7, privacy screening).
+        """
+        self.con.execute(f"DROP TABLE IF EXISTS {self.checked}")
+        for outcome in self.result.files:
+            if outcome.raw.encoding == "windows-1252" and outcome.raw.sha256:
+                copy = self.build_dir / "transcoded" / f"{outcome.raw.sha256}.csv"
+                copy.unlink(missing_ok=True)
 
     def after_dedupe(self) -> None:
         """Source-specific rules that need every delivery; subclasses override."""
