@@ -1,0 +1,200 @@
+"""Disclosure control seen from outside: only the files in data/marts/public/ are read.
+
+The attacker treats every published table as linear equations (each `Totalt` row or column
+is the sum of its parts, and a number that appears in two tables is one unknown) and asks a
+linear program for the smallest and largest value each suppressed cell can take. Nothing
+may be pinned to a single value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from assets.disclosure import find_pinned, groups_from_margins
+from tests.marts.conftest import run_build
+
+T = "Totalt"
+THRESHOLD = {"crime": 3, "referral": 5}
+
+
+def read_public(folder: Path, table: str) -> pd.DataFrame:
+    """A public CSV as the outside world reads it: '..' is hidden, empty is not available."""
+    return pd.read_csv(folder / f"{table}.csv", sep=";", dtype=str, keep_default_na=False)
+
+
+def number(text: pd.Series) -> pd.Series:
+    return pd.to_numeric(text.str.replace(",", ".").replace({"..": None, "": None}))
+
+
+def published_cells(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Cells keyed by what they count, as anyone reading the tables would link them."""
+    frames = []
+
+    def add(frame, key_columns, value, kind, margins, by, ident):
+        keys = frame[key_columns].astype(str)
+        cells = pd.DataFrame({
+            "cell_id": ident(keys),
+            "value": number(frame[value]),
+            "suppressed": frame[value] == "..",
+            "kind": kind,
+        })
+        groups = groups_from_margins(
+            keys.assign(cell_id=cells["cell_id"]), margins, by=by, name=f"{ident.__name__}.{value}"
+        )
+        frames.append((cells, groups))
+
+    def crime(area="Totalt", theme="Totalt", month="Totalt"):
+        def ident(k):
+            get = lambda c, d: k[c] if c in k else d  # noqa: E731
+            return ("c|" + k["year"] + "|" + get("area_id", T) + "|" + get("theme", theme)
+                    + "|" + get("month", month))
+        ident.__name__ = "crime"
+        return ident
+
+    def referral(k):
+        get = lambda c: k[c] if c in k else T  # noqa: E731
+        return ("r|" + k["year"] + "|" + k["type"] + "|" + get("area_id") + "|" + get("source")
+                + "|" + get("age_group") + "|" + get("sex"))
+
+    def sig(k):
+        return "r|" + k["year"] + "|sig|" + k["area_id"] + "|Totalt|Totalt|Totalt"
+
+    def child(k):
+        return "r017|" + k["year"] + "|" + k["area_id"]
+
+    area_year = read_public(folder, "area_year")
+    add(area_year, ["year", "area_id"], "crime_count", "crime", ["area_id"], ["year"], crime())
+    add(area_year, ["year", "area_id"], "sig_referral_count", "referral", ["area_id"], ["year"], sig)
+    add(area_year, ["year", "area_id"], "referral_count", "referral", ["area_id"], ["year"], child)
+    add(read_public(folder, "area_theme_year"), ["year", "area_id", "theme"], "crime_count",
+        "crime", ["area_id", "theme"], ["year"], crime())
+    add(read_public(folder, "area_month"), ["year", "area_id", "month"], "crime_count",
+        "crime", ["area_id", "month"], ["year"], crime())
+    add(read_public(folder, "municipality_theme_month"), ["year", "theme", "month"],
+        "crime_count", "crime", ["theme", "month"], ["year"], crime())
+    add(read_public(folder, "area_referral_year"), ["year", "type", "area_id", "source"],
+        "referral_count", "referral", ["area_id", "source"], ["year", "type"], referral)
+    add(read_public(folder, "referral_year"), ["year", "type", "age_group", "sex"],
+        "referral_count", "referral", ["age_group", "sex"], ["year", "type"], referral)
+    cells = pd.concat([c for c, _ in frames], ignore_index=True)
+    groups = pd.concat([g for _, g in frames], ignore_index=True)
+    # One number shown in two tables is one unknown; if one copy hid it and another showed
+    # it, that alone would disclose it.
+    both = cells.groupby("cell_id")["suppressed"].nunique()
+    assert (both == 1).all(), f"shown in one table, hidden in another: {list(both[both > 1].index[:5])}"
+    return cells.drop_duplicates("cell_id", ignore_index=True), groups
+
+
+def pinned_cells(folder: Path) -> pd.DataFrame:
+    cells, groups = published_cells(folder)
+    year = cells["cell_id"].str.split("|").str[1]
+    found = []
+    for y in sorted(year.unique()):
+        part = cells[year == y]
+        found.append(find_pinned(part, groups[groups["cell_id"].isin(part["cell_id"])]))
+    return pd.concat(found, ignore_index=True)
+
+
+def test_no_suppressed_cell_of_the_sample_can_be_recovered(sample_build) -> None:
+    folder = sample_build.settings.marts_path / "public"
+    cells, _ = published_cells(folder)
+    assert cells["suppressed"].sum() > 100, "the sample should exercise suppression"
+    assert pinned_cells(folder).empty
+
+
+def test_no_published_count_is_small(sample_build) -> None:
+    """Counts 1–2 (crimes) and 1–4 (referrals) never appear in the public files."""
+    cells, _ = published_cells(sample_build.settings.marts_path / "public")
+    shown = cells[~cells["suppressed"] & cells["value"].notna()]
+    small = shown[(shown["value"] >= 1) & (shown["value"] < shown["kind"].map(THRESHOLD))]
+    assert small.empty, small.head()
+    hidden = cells[cells["suppressed"]]
+    assert hidden["value"].isna().all()
+
+
+PLANTED_AREAS = "omrade_id;omrade_namn\n" + "".join(f"P{i};Plats {i}\n" for i in range(1, 6))
+PLANTED_REFERENS = (
+    "brottskategori;tema;signalbrott\nStöld;egendomsbrott;nej\nKlotter;skadegörelse;ja\n"
+    "Hot;våld i offentlig miljö;nej\n"
+)
+
+
+def planted_crime() -> str:
+    """Mostly 1s and 2s, a few larger counts: the hardest case for secondary suppression."""
+    lines = ["omrade_id;manad;brottskategori;antal"]
+    pattern = [1, 2, 7, 1, 0, 12, 2, 1, 5, 2, 1, 30, 2, 4, 1]
+    i = 0
+    for area in range(1, 6):
+        for month in ("2023-01", "2023-05", "2023-09"):
+            for category in ("Stöld", "Klotter", "Hot"):
+                count = pattern[i % len(pattern)]
+                i += 1
+                if count:
+                    lines.append(f"P{area};{month};{category};{count}")
+    return "\n".join(lines) + "\n"
+
+
+def planted_referrals() -> str:
+    lines = ["omrade_id;manad;typ;kalla;aldersgrupp;kon;antal"]
+    counts = [1, 3, 6, 2, 9, 4, 1, 14, 2, 5]
+    i = 0
+    for area in range(1, 6):
+        for source in ("polis", "skola", "socialtjanst"):
+            for sex in ("K", "M"):
+                lines.append(f"P{area};2023-04;orosanmalan;{source};13-17;{sex};{counts[i % len(counts)]}")
+                i += 1
+    return "\n".join(lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def planted(tmp_path_factory) -> Path:
+    raw = tmp_path_factory.mktemp("planted_raw")
+    for folder, name, text in (
+        ("omraden", "areas.csv", PLANTED_AREAS), ("referens", "brottskategorier.csv", PLANTED_REFERENS),
+        ("brott", "brott.csv", planted_crime()), ("orosanmalningar", "oro.csv", planted_referrals()),
+        ("befolkning", "pop.csv", "omrade_id;ar;aldersgrupp;kon;antal\n"
+         + "".join(f"P{i};2023;totalt;totalt;{400 * i}\n" for i in range(1, 6))),
+    ):
+        (raw / folder).mkdir()
+        (raw / folder / name).write_text(text, encoding="utf-8")
+    build = run_build(raw, tmp_path_factory.mktemp("planted") / "marts")
+    assert build.result.success
+    return build.settings.marts_path / "public"
+
+
+def test_planted_small_counts_are_protected(planted) -> None:
+    cells, _ = published_cells(planted)
+    assert cells["suppressed"].sum() >= 10
+    assert pinned_cells(planted).empty
+
+
+def test_the_attacker_pins_a_cell_when_its_partner_is_revealed(sample_build, tmp_path) -> None:
+    """Show the attacker can fail: in an area's row with a published total and exactly two
+    hidden themes, reveal one; the other is then the only unknown of the row's equation."""
+    import duckdb
+
+    public = sample_build.settings.marts_path / "public"
+    weak = tmp_path / "weak"
+    weak.mkdir()
+    for csv in public.glob("*.csv"):
+        weak.joinpath(csv.name).write_bytes(csv.read_bytes())
+    frame = read_public(weak, "area_theme_year")
+    parts = frame[(frame["theme"] != T) & ~frame["area_id"].isin([T, "okant"])]
+    hidden = parts[parts["crime_count"] == ".."].groupby(["year", "area_id"])
+    pairs = [(key, rows) for key, rows in hidden if len(rows) == 2]
+    assert pairs, "the sample should have a row with exactly two hidden themes"
+    (year, area), rows = pairs[0]
+    revealed, other = rows.index
+    con = duckdb.connect(str(sample_build.db), read_only=True)
+    true = con.execute(
+        "SELECT crime_count FROM main.area_theme_year WHERE year = ? AND area_id = ? AND theme = ?",
+        [int(year), area, frame.loc[revealed, "theme"]],
+    ).fetchall()[0][0]
+    con.close()
+    frame.loc[revealed, "crime_count"] = str(true)
+    frame.to_csv(weak / "area_theme_year.csv", sep=";", index=False)
+    pinned = pinned_cells(weak)
+    assert f"c|{year}|{area}|{frame.loc[other, 'theme']}|Totalt" in set(pinned["cell_id"])
