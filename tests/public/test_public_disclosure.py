@@ -29,62 +29,67 @@ def number(text: pd.Series) -> pd.Series:
     return pd.to_numeric(text.str.replace(",", ".").replace({"..": None, "": None}))
 
 
+def crime_cell(k: pd.DataFrame) -> pd.Series:
+    """A crime count is known by year, area, theme and month; a missing column is 'Totalt'."""
+    parts = [k["year"], k.get("area_id", T), k.get("theme", T), k.get("month", T)]
+    return "c|" + _joined(k, parts)
+
+
+def referral_cell(k: pd.DataFrame) -> pd.Series:
+    """A referral count is known by year, type, area, reporter, age band and sex."""
+    parts = [k["year"], k.get("type", "sig"), k.get("area_id", T), k.get("source", T),
+             k.get("age_group", T), k.get("sex", T)]
+    return "r|" + _joined(k, parts)
+
+
+def _joined(k: pd.DataFrame, parts: list) -> pd.Series:
+    columns = [pd.Series(p, index=k.index) for p in parts]
+    return pd.concat(columns, axis=1).agg("|".join, axis=1)
+
+
+def child_cell(k: pd.DataFrame) -> pd.Series:
+    """area_year's 0–17 orosanmälningar: a number of its own (all ages are elsewhere)."""
+    return "r017|" + k["year"] + "|" + k["area_id"]
+
+
+#: (table, count column, kind, margins, other keys, how a cell is identified)
+PUBLISHED = (
+    ("area_year", "crime_count", "crime", ["area_id"], ["year"], crime_cell),
+    ("area_year", "sig_referral_count", "referral", ["area_id"], ["year"], referral_cell),
+    ("area_year", "referral_count", "referral", ["area_id"], ["year"], child_cell),
+    ("area_theme_year", "crime_count", "crime", ["area_id", "theme"], ["year"], crime_cell),
+    ("area_month", "crime_count", "crime", ["area_id", "month"], ["year"], crime_cell),
+    ("municipality_theme_month", "crime_count", "crime", ["theme", "month"], ["year"], crime_cell),
+    ("area_referral_year", "referral_count", "referral", ["area_id", "source"], ["year", "type"],
+     referral_cell),
+    ("referral_year", "referral_count", "referral", ["age_group", "sex"], ["year", "type"],
+     referral_cell),
+)
+
+
 def published_cells(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Cells keyed by what they count, as anyone reading the tables would link them."""
-    frames = []
-
-    def add(frame, key_columns, value, kind, margins, by, ident):
-        keys = frame[key_columns].astype(str)
+    all_cells, all_groups = [], []
+    for table, value, kind, margins, by, identify in PUBLISHED:
+        frame = read_public(folder, table)
+        keys = frame[[*by, *margins]].astype(str)
         cells = pd.DataFrame({
-            "cell_id": ident(keys),
+            "cell_id": identify(keys),
             "value": number(frame[value]),
             "suppressed": frame[value] == "..",
             "kind": kind,
         })
-        groups = groups_from_margins(
-            keys.assign(cell_id=cells["cell_id"]), margins, by=by, name=f"{ident.__name__}.{value}"
-        )
-        frames.append((cells, groups))
-
-    def crime(area="Totalt", theme="Totalt", month="Totalt"):
-        def ident(k):
-            get = lambda c, d: k[c] if c in k else d  # noqa: E731
-            return ("c|" + k["year"] + "|" + get("area_id", T) + "|" + get("theme", theme)
-                    + "|" + get("month", month))
-        ident.__name__ = "crime"
-        return ident
-
-    def referral(k):
-        get = lambda c: k[c] if c in k else T  # noqa: E731
-        return ("r|" + k["year"] + "|" + k["type"] + "|" + get("area_id") + "|" + get("source")
-                + "|" + get("age_group") + "|" + get("sex"))
-
-    def sig(k):
-        return "r|" + k["year"] + "|sig|" + k["area_id"] + "|Totalt|Totalt|Totalt"
-
-    def child(k):
-        return "r017|" + k["year"] + "|" + k["area_id"]
-
-    area_year = read_public(folder, "area_year")
-    add(area_year, ["year", "area_id"], "crime_count", "crime", ["area_id"], ["year"], crime())
-    add(area_year, ["year", "area_id"], "sig_referral_count", "referral", ["area_id"], ["year"], sig)
-    add(area_year, ["year", "area_id"], "referral_count", "referral", ["area_id"], ["year"], child)
-    add(read_public(folder, "area_theme_year"), ["year", "area_id", "theme"], "crime_count",
-        "crime", ["area_id", "theme"], ["year"], crime())
-    add(read_public(folder, "area_month"), ["year", "area_id", "month"], "crime_count",
-        "crime", ["area_id", "month"], ["year"], crime())
-    add(read_public(folder, "municipality_theme_month"), ["year", "theme", "month"],
-        "crime_count", "crime", ["theme", "month"], ["year"], crime())
-    add(read_public(folder, "area_referral_year"), ["year", "type", "area_id", "source"],
-        "referral_count", "referral", ["area_id", "source"], ["year", "type"], referral)
-    add(read_public(folder, "referral_year"), ["year", "type", "age_group", "sex"],
-        "referral_count", "referral", ["age_group", "sex"], ["year", "type"], referral)
-    cells = pd.concat([c for c, _ in frames], ignore_index=True)
-    groups = pd.concat([g for _, g in frames], ignore_index=True)
+        all_cells.append(cells)
+        all_groups.append(groups_from_margins(
+            keys.assign(cell_id=cells["cell_id"]), margins, by=by, name=f"{table}.{value}"
+        ))
+    cells = pd.concat(all_cells, ignore_index=True)
+    groups = pd.concat(all_groups, ignore_index=True)
     # One number shown in two tables is one unknown; if one copy hid it and another showed
     # it, that alone would disclose it.
     both = cells.groupby("cell_id")["suppressed"].nunique()
-    assert (both == 1).all(), f"shown in one table, hidden in another: {list(both[both > 1].index[:5])}"
+    mixed = list(both[both > 1].index[:5])
+    assert not mixed, f"shown in one table, hidden in another: {mixed}"
     return cells.drop_duplicates("cell_id", ignore_index=True), groups
 
 
@@ -144,7 +149,9 @@ def planted_referrals() -> str:
     for area in range(1, 6):
         for source in ("polis", "skola", "socialtjanst"):
             for sex in ("K", "M"):
-                lines.append(f"P{area};2023-04;orosanmalan;{source};13-17;{sex};{counts[i % len(counts)]}")
+                lines.append(
+                    f"P{area};2023-04;orosanmalan;{source};13-17;{sex};{counts[i % len(counts)]}"
+                )
                 i += 1
     return "\n".join(lines) + "\n"
 
@@ -153,10 +160,16 @@ def planted_referrals() -> str:
 def planted(tmp_path_factory) -> Path:
     raw = tmp_path_factory.mktemp("planted_raw")
     for folder, name, text in (
-        ("omraden", "areas.csv", PLANTED_AREAS), ("referens", "brottskategorier.csv", PLANTED_REFERENS),
-        ("brott", "brott.csv", planted_crime()), ("orosanmalningar", "oro.csv", planted_referrals()),
-        ("befolkning", "pop.csv", "omrade_id;ar;aldersgrupp;kon;antal\n"
-         + "".join(f"P{i};2023;totalt;totalt;{400 * i}\n" for i in range(1, 6))),
+        ("omraden", "areas.csv", PLANTED_AREAS),
+        ("referens", "brottskategorier.csv", PLANTED_REFERENS),
+        ("brott", "brott.csv", planted_crime()),
+        ("orosanmalningar", "oro.csv", planted_referrals()),
+        (
+            "befolkning",
+            "pop.csv",
+            "omrade_id;ar;aldersgrupp;kon;antal\n"
+            + "".join(f"P{i};2023;totalt;totalt;{400 * i}\n" for i in range(1, 6)),
+        ),
     ):
         (raw / folder).mkdir()
         (raw / folder / name).write_text(text, encoding="utf-8")
