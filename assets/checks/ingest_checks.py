@@ -10,7 +10,7 @@ Blocking checks stop everything downstream: nothing new is published and the CLI
 """
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import dagster as dg
@@ -187,10 +187,10 @@ def _checks_step(name: str, sources: tuple[SourceChecks, ...]) -> dg.AssetChecks
         + ", run in DuckDB on the staged tables.",
     )
     def _checks(settings: LagesbildSettings, duckdb: WorkDatabase) -> Iterator[dg.AssetCheckResult]:
-        suites = [SUITES[src.source] for src in sources]
         with duckdb.get_connection() as con:
             for src in sources:
                 yield from _rule_results(con, src, staging_key(src.asset), settings)
+            suites = [_materialize_relations(con, SUITES[src.source]) for src in sources]
             # GX opens the file itself, read-only: resolve the run's value sets first and
             # close this connection, since DuckDB allows one configuration per open file.
             queries = {
@@ -224,6 +224,24 @@ def _checks_step(name: str, sources: tuple[SourceChecks, ...]) -> dg.AssetChecks
 #: Areas and reference lists first: every other source is validated against them.
 foundation_checks = _checks_step("foundation_checks", SOURCES[:2])
 source_checks = _checks_step("source_checks", SOURCES[2:])
+
+
+def _materialize_relations(con: duckdb.DuckDBPyConnection, suite: Suite) -> Suite:
+    """Compute each derived relation of a suite once, into the schema `checks`.
+
+    GX runs several queries per expectation (counts, unexpected values, samples); on a
+    relation that groups millions of rows, each would repeat the work. The relations are
+    small (distinct ids, repeated keys), so GX then validates a small table.
+    """
+    con.execute("CREATE SCHEMA IF NOT EXISTS checks")
+    expectations = []
+    for e in suite.expectations:
+        if e.relation:
+            table = f"checks.{suite.source}_{e.name}"
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS {e.relation}")
+            e = replace(e, relation=f"SELECT * FROM {table}")
+        expectations.append(e)
+    return replace(suite, expectations=tuple(expectations))
 
 
 def _rule_results(
@@ -322,14 +340,15 @@ def population_cross_checks(
             metadata={"rows": delivered, "rows_with_positive_population": usable},
         )
         gaps = con.execute(
-            # Complete years only: the current, partial year never has its 31 December
-            # population yet, so a warning for it would fire every year.
+            # The current, partial year never has its 31 December population yet, so it
+            # only counts when it has no population to fall back on at all (no rates).
             """SELECT c.year, max(p.year) AS fallback
-               FROM (SELECT year FROM staging.crime GROUP BY year
-                     HAVING count(month) = 0 OR count(DISTINCT month(month)) = 12) AS c
+               FROM (SELECT year, count(month) = 0 OR count(DISTINCT month(month)) = 12
+                            AS is_complete
+                     FROM staging.crime GROUP BY year) AS c
                LEFT JOIN (SELECT DISTINCT year FROM staging.population) AS p ON p.year <= c.year
-               GROUP BY c.year
-               HAVING max(p.year) IS DISTINCT FROM c.year
+               GROUP BY c.year, c.is_complete
+               HAVING max(p.year) IS NULL OR (c.is_complete AND max(p.year) <> c.year)
                ORDER BY c.year"""
         ).fetchall()
         yield dg.AssetCheckResult(
