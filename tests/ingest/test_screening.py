@@ -669,14 +669,16 @@ def test_prefilter_in_duckdb_matches_every_positive() -> None:
 def test_prefilter_single_value_in_duckdb() -> None:
     duckdb = pytest.importorskip("duckdb")
     pnr = make_pnr(date(1985, 1, 1), 123)
+    con = duckdb.connect()  # never the module's shared default connection
     for text, expected in [
         (f"Anmälan {pnr}", True),
         ("Ring 070-174 06 05", True),
         ("anna (at) example.se", True),
         ("Ökning 2019–2023 med 12 %", False),
     ]:
-        got = duckdb.execute("SELECT regexp_matches(?, ?)", [text, PREFILTER_SQL_REGEX]).fetchone()
-        assert got == (expected,), text
+        got = con.execute("SELECT regexp_matches(?, ?)", [text, PREFILTER_SQL_REGEX]).fetchall()
+        assert got == [(expected,)], text
+    con.close()
 
 
 # ---------------------------------------------------------------------------------------------

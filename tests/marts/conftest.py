@@ -29,13 +29,22 @@ def run_build(raw_dir: Path, marts_dir: Path, **overrides) -> Build:
     from pipelines.resources import settings_from_env
 
     settings = settings_from_env(
-        {"raw_dir": str(raw_dir), "marts_dir": str(marts_dir),
-         "reports_dir": str(marts_dir.parent / "reports"), **overrides},
+        {
+            "raw_dir": str(raw_dir),
+            "marts_dir": str(marts_dir),
+            "reports_dir": str(marts_dir.parent / "reports"),
+            **overrides,
+        },
         environ={},
     )
-    result = build_definitions(settings).resolve_job_def("build").execute_in_process(
-        instance=dg.DagsterInstance.ephemeral(), raise_on_error=False,
-        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+    result = (
+        build_definitions(settings)
+        .resolve_job_def("build")
+        .execute_in_process(
+            instance=dg.DagsterInstance.ephemeral(),
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},
+        )
     )
     return Build(settings=settings, result=result)
 

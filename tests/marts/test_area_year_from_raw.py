@@ -21,9 +21,16 @@ from statsmodels.stats.multitest import multipletests
 from tests.marts.conftest import SAMPLE_RAW
 
 ALIASES = {
-    "area_id": "omrade_id", "month": "manad", "year": "ar", "crime_category": "brottskategori",
-    "count": "antal", "population": "antal", "age_group": "aldersgrupp", "sex": "kon",
-    "type": "typ", "source": "kalla",
+    "area_id": "omrade_id",
+    "month": "manad",
+    "year": "ar",
+    "crime_category": "brottskategori",
+    "count": "antal",
+    "population": "antal",
+    "age_group": "aldersgrupp",
+    "sex": "kon",
+    "type": "typ",
+    "source": "kalla",
 }
 
 
@@ -36,8 +43,13 @@ def read_table(path: Path) -> pd.DataFrame:
     """A delivery as text columns named by the contract's (folded) Swedish names."""
     if path.suffix == ".xlsx":
         frame = pd.read_excel(path, dtype=object)
-        frame = frame.map(lambda v: "" if pd.isna(v) else (
-            str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)))
+        frame = frame.map(
+            lambda v: (
+                ""
+                if pd.isna(v)
+                else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
+            )
+        )
     else:
         raw = path.read_bytes()
         try:
@@ -96,7 +108,10 @@ def expected() -> pd.DataFrame:
     features = json.loads(next((SAMPLE_RAW / "omraden").glob("*.geojson")).read_text())["features"]
     areas = sorted(str(f["properties"]["omrade_id"]).strip() for f in features)
     known = set(areas) | {"okant"}
-    categories = {fold(c) for c in read_table(SAMPLE_RAW / "referens" / "brottskategorier.csv")["brottskategori"]}
+    categories = {
+        fold(c)
+        for c in read_table(SAMPLE_RAW / "referens" / "brottskategorier.csv")["brottskategori"]
+    }
 
     crime_parts = []
     for order, path in enumerate(deliveries("brott")):
@@ -106,8 +121,12 @@ def expected() -> pd.DataFrame:
         t["month"] = t["manad"].map(month_start)
         t["count"] = t["antal"].map(whole_count)
         t["category"] = t["brottskategori"].map(fold)
-        ok = (t["month"].notna() & (t["count"] != INVALID)
-              & t["area_id"].isin(known) & t["category"].isin(categories))
+        ok = (
+            t["month"].notna()
+            & (t["count"] != INVALID)
+            & t["area_id"].isin(known)
+            & t["category"].isin(categories)
+        )
         crime_parts.append(t[ok])
     crime = resolve_duplicates(pd.concat(crime_parts), ["area_id", "month", "category"])
     crime = crime.assign(year=crime["month"].dt.year, count=crime["count"].astype(float))
@@ -150,23 +169,30 @@ def expected() -> pd.DataFrame:
             known_years = [y for (a, y) in totals.index if a == area and y <= year]
             population = totals[(area, max(known_years))] if known_years else np.nan
             r = ref[(ref["area_id"] == area) & (ref["year"] == year)]
-            rows.append({
-                "area_id": area, "year": year,
-                "is_complete_year": year < last_month.year or last_month.month == 12,
-                "crime_count": in_area["count"].sum(min_count=0),
-                "missing_cells": int(in_area["count"].isna().sum()),
-                "population": population,
-                "referral_count": r.loc[r["is_child"], "count"].sum(),
-                "sig_referral_count": r.loc[r["type"] == "sig", "count"].sum(),
-            })
+            rows.append(
+                {
+                    "area_id": area,
+                    "year": year,
+                    "is_complete_year": year < last_month.year or last_month.month == 12,
+                    "crime_count": in_area["count"].sum(min_count=0),
+                    "missing_cells": int(in_area["count"].isna().sum()),
+                    "population": population,
+                    "referral_count": r.loc[r["is_child"], "count"].sum(),
+                    "sig_referral_count": r.loc[r["type"] == "sig", "count"].sum(),
+                }
+            )
     frame = pd.DataFrame(rows)
     frame["crimes_per_1000"] = frame["crime_count"] / frame["population"] * 1000
     by_area = frame.groupby("area_id")
-    frame["crime_count_prev_year"] = by_area["crime_count"].shift(1).where(frame["is_complete_year"])
+    frame["crime_count_prev_year"] = (
+        by_area["crime_count"].shift(1).where(frame["is_complete_year"])
+    )
     prev_pop = by_area["population"].shift(1)
     frame["change_pct"] = np.where(
         frame["crime_count_prev_year"] > 0,
-        (frame["crime_count"] - frame["crime_count_prev_year"]) / frame["crime_count_prev_year"] * 100,
+        (frame["crime_count"] - frame["crime_count_prev_year"])
+        / frame["crime_count_prev_year"]
+        * 100,
         np.nan,
     )
     p_values = []
@@ -178,7 +204,9 @@ def expected() -> pd.DataFrame:
         e_now, e_before = row.population, e_prev
         if not (e_now > 0 and e_before > 0):
             e_now = e_before = 1.0
-        p_values.append(1.0 if n == 0 else binomtest(int(row.crime_count), n, e_now / (e_now + e_before)).pvalue)
+        p_values.append(
+            1.0 if n == 0 else binomtest(int(row.crime_count), n, e_now / (e_now + e_before)).pvalue
+        )
     frame["p_value"] = p_values
     frame["q_value"] = np.nan
     for _, part in frame[frame["p_value"].notna()].groupby("year"):
@@ -191,12 +219,25 @@ def test_area_year_matches_an_independent_reading_of_the_raw_files(marts, expect
     assert len(published) == len(expected)
     merged = expected.merge(published, on=["area_id", "year"], suffixes=("_hand", ""))
     assert len(merged) == len(expected), "area × year grids differ"
-    for column in ("crime_count", "missing_cells", "referral_count", "sig_referral_count",
-                   "is_complete_year"):
+    for column in (
+        "crime_count",
+        "missing_cells",
+        "referral_count",
+        "sig_referral_count",
+        "is_complete_year",
+    ):
         mismatch = merged[merged[f"{column}_hand"].astype(float) != merged[column].astype(float)]
-        assert mismatch.empty, f"{column} differs:\n{mismatch[['area_id', 'year', column + '_hand', column]]}"
-    for column in ("population", "crimes_per_1000", "crime_count_prev_year", "change_pct",
-                   "p_value", "q_value"):
+        assert mismatch.empty, (
+            f"{column} differs:\n{mismatch[['area_id', 'year', column + '_hand', column]]}"
+        )
+    for column in (
+        "population",
+        "crimes_per_1000",
+        "crime_count_prev_year",
+        "change_pct",
+        "p_value",
+        "q_value",
+    ):
         hand = merged[f"{column}_hand"].astype(float).to_numpy()
         pipe = merged[column].astype(float).to_numpy()
         assert np.array_equal(np.isnan(hand), np.isnan(pipe)), f"{column}: NULLs differ"

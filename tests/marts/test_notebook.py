@@ -14,7 +14,9 @@ def test_explore_marts_notebook_executes(sample_build, monkeypatch) -> None:
     notebook = jupytext.read(REPO / "notebooks" / "explore_marts.py")
     monkeypatch.setenv("LAGESBILD_MARTS_DIR", str(sample_build.settings.marts_path))
     client = NotebookClient(
-        notebook, timeout=300, kernel_name="python3",
+        notebook,
+        timeout=300,
+        kernel_name="python3",
         resources={"metadata": {"path": str(REPO / "notebooks")}},
     )
     client.execute()

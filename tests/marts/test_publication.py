@@ -57,12 +57,14 @@ def published_version(marts: Path) -> int:
         con.close()
     assert len(versions) == 1, f"tables from different runs: {versions}"
     (version,) = versions
-    parquet = {
-        table: duckdb.sql(
-            f"SELECT any_value(version), count(*) FROM '{marts / 'parquet' / (table + '.parquet')}'"
-        ).fetchall()[0]
-        for table in TABLES
-    }
+    with duckdb.connect() as files:
+        parquet = {
+            table: files.execute(
+                "SELECT any_value(version), count(*) FROM read_parquet(?)",
+                [str(marts / "parquet" / f"{table}.parquet")],
+            ).fetchall()[0]
+            for table in TABLES
+        }
     parquet_versions = {v for v, _ in parquet.values()}
     assert len(parquet_versions) == 1, f"parquet files from different runs: {parquet}"
     assert all(n == ROWS * v for v, n in parquet.values()), f"truncated parquet: {parquet}"
@@ -89,11 +91,17 @@ def test_a_reader_keeps_a_consistent_old_view_while_a_new_version_is_published(t
         # A new connection sees the new one. (It must be another process: within one process
         # DuckDB hands out the instance that already has the old file open.)
         seen = subprocess.run(
-            [sys.executable, "-c",
-             "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-             "print(c.execute('SELECT any_value(version), count(*) FROM second_half').fetchall())",
-             str(marts / "lagesbild.duckdb")],
-            check=True, capture_output=True, text=True,
+            [
+                sys.executable,
+                "-c",
+                "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+                "print(c.execute('SELECT any_value(version), count(*) "
+                "FROM second_half').fetchall())",
+                str(marts / "lagesbild.duckdb"),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         ).stdout.strip()
         assert seen == f"[(2, {2 * ROWS})]"
     finally:
@@ -196,9 +204,11 @@ def test_the_contracts_tables_and_columns_are_published(marts) -> None:
     }
     for table, columns in required.items():
         present = {
-            r[0] for r in marts.execute(
+            r[0]
+            for r in marts.execute(
                 "SELECT column_name FROM duckdb_columns() WHERE schema_name = 'main' "
-                "AND table_name = ?", [table],
+                "AND table_name = ?",
+                [table],
             ).fetchall()
         }
         assert set(columns.split()) <= present, f"{table} lacks {set(columns.split()) - present}"
@@ -206,21 +216,30 @@ def test_the_contracts_tables_and_columns_are_published(marts) -> None:
 
 def test_parquet_exports_match_the_database(sample_build, marts) -> None:
     parquet = sample_build.settings.marts_path / "parquet"
-    tables = [r[0] for r in marts.execute(
-        "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
-    ).fetchall()]
+    tables = [
+        r[0]
+        for r in marts.execute(
+            "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main'"
+        ).fetchall()
+    ]
     assert sorted(p.stem for p in parquet.glob("*.parquet")) == sorted(tables)
     for table in ("area_year", "crime_month", "quarantine"):
         in_db = marts.execute(f"SELECT count(*) FROM main.{table}").fetchall()[0][0]
-        in_file = duckdb.sql(f"SELECT count(*) FROM '{parquet / (table + '.parquet')}'").fetchall()[0][0]
+        with duckdb.connect() as files:
+            in_file = files.execute(
+                "SELECT count(*) FROM read_parquet(?)", [str(parquet / f"{table}.parquet")]
+            ).fetchall()[0][0]
         assert in_db == in_file
 
 
 def test_lineage_names_every_source_file_with_its_sha256(marts) -> None:
-    run_ids = {r[0] for r in marts.execute(
-        "SELECT run_id FROM main.load_log UNION SELECT run_id FROM main.run_info "
-        "UNION SELECT run_id FROM main.lineage"
-    ).fetchall()}
+    run_ids = {
+        r[0]
+        for r in marts.execute(
+            "SELECT run_id FROM main.load_log UNION SELECT run_id FROM main.run_info "
+            "UNION SELECT run_id FROM main.lineage"
+        ).fetchall()
+    }
     assert len(run_ids) == 1
     rows = marts.execute(
         "SELECT DISTINCT source, file, sha256 FROM main.lineage WHERE table_name = 'area_year'"
@@ -238,15 +257,30 @@ def test_duckdb_1x_clients_can_read_the_published_file(sample_build, tmp_path) -
     uv = Path(sys.executable).with_name("uv")
     subprocess.run([str(uv), "venv", "-q", "--python", sys.executable, str(venv)], check=True)
     subprocess.run(
-        [str(uv), "pip", "install", "-q", "--python", str(venv / "bin" / "python"), "duckdb==1.1.3"],
-        check=True, env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
+        [
+            str(uv),
+            "pip",
+            "install",
+            "-q",
+            "--python",
+            str(venv / "bin" / "python"),
+            "duckdb==1.1.3",
+        ],
+        check=True,
+        env={**os.environ, "UV_PYTHON_DOWNLOADS": "never"},
     )
     out = subprocess.run(
-        [str(venv / "bin" / "python"), "-c",
-         "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
-         "print(duckdb.__version__, c.execute('SELECT count(*) FROM area_year').fetchall()[0][0])",
-         str(sample_build.db)],
-        check=True, capture_output=True, text=True,
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1], read_only=True); "
+            "print(duckdb.__version__, "
+            "c.execute('SELECT count(*) FROM area_year').fetchall()[0][0])",
+            str(sample_build.db),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     version, rows = out.stdout.split()
     assert version == "1.1.3" and int(rows) > 0

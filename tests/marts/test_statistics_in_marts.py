@@ -42,7 +42,7 @@ def test_rates_and_garwood_intervals(marts) -> None:
 def test_p_values_are_scipys_binomtest_and_q_values_are_bh_per_year(marts, table) -> None:
     frame = marts.execute(
         f"""SELECT t.*, lag(t.population) OVER (PARTITION BY t.area_id
-                {', t.theme' if table == 'area_theme_year' else ''} ORDER BY t.year) AS pop_prev
+                {", t.theme" if table == "area_theme_year" else ""} ORDER BY t.year) AS pop_prev
             FROM main.{table} AS t"""
     ).df()
     tested = frame[frame["crime_count_prev_year"].notna()]
@@ -52,7 +52,9 @@ def test_p_values_are_scipys_binomtest_and_q_values_are_bh_per_year(marts, table
         e_now, e_prev = row.population, row.pop_prev
         if not (e_now > 0 and e_prev > 0):
             e_now = e_prev = 1
-        expected = 1.0 if n == 0 else binomtest(int(row.crime_count), n, e_now / (e_now + e_prev)).pvalue
+        expected = (
+            1.0 if n == 0 else binomtest(int(row.crime_count), n, e_now / (e_now + e_prev)).pvalue
+        )
         assert row.p_value == pytest.approx(expected, abs=TOL)
     for _, year in tested.groupby("year"):
         q = multipletests(year["p_value"], method="fdr_bh")[1]
@@ -71,15 +73,24 @@ def test_funnel_limits_and_positions(marts) -> None:
            WHERE t.population > 0"""
     ).df()
     mu = frame["population"] * frame["reference_rate_per_1000"] / 1000
-    for prob, column in ((0.001, "funnel_low_998"), (0.025, "funnel_low_95"),
-                         (0.975, "funnel_high_95"), (0.999, "funnel_high_998")):
+    for prob, column in (
+        (0.001, "funnel_low_998"),
+        (0.025, "funnel_low_95"),
+        (0.975, "funnel_high_95"),
+        (0.999, "funnel_high_998"),
+    ):
         expected = poisson.ppf(prob, mu) / frame["population"] * 1000
         np.testing.assert_allclose(frame[column], expected, atol=TOL, err_msg=column)
     rate = frame["crime_count"] / frame["population"] * 1000
     expected_position = np.select(
-        [rate > frame["funnel_high_998"], rate > frame["funnel_high_95"],
-         rate < frame["funnel_low_998"], rate < frame["funnel_low_95"]],
-        [2, 1, -2, -1], 0,
+        [
+            rate > frame["funnel_high_998"],
+            rate > frame["funnel_high_95"],
+            rate < frame["funnel_low_998"],
+            rate < frame["funnel_low_95"],
+        ],
+        [2, 1, -2, -1],
+        0,
     )
     assert (frame["funnel_position"].to_numpy() == expected_position).all()
     assert set(np.unique(expected_position)) >= {-2, 0, 2}, "the sample should span the funnel"
@@ -110,10 +121,10 @@ EDGE_POPULATION = (
 )  # D: no population at all
 EDGE_CRIME = (
     "omrade_id;manad;brottskategori;antal\n"
-    "A;2022-06;Stöld;10\nA;2023-06;Stöld;15\n"   # A: a change with populations both years
+    "A;2022-06;Stöld;10\nA;2023-06;Stöld;15\n"  # A: a change with populations both years
     "B;2022-06;Stöld;4\nB;2023-06;Stöld;..\nB;2023-07;Stöld;6\n"  # B: no 2022 population; a '..'
     "C;2022-03;Stöld;3\nC;2023-03;Stöld;9\n"
-    "D;2023-12;Stöld;5\n"                           # D: nothing in 2022
+    "D;2023-12;Stöld;5\n"  # D: nothing in 2022
 )
 
 
@@ -121,8 +132,10 @@ EDGE_CRIME = (
 def edge(tmp_path_factory):
     raw = tmp_path_factory.mktemp("edge_raw")
     for folder, name, text in (
-        ("omraden", "areas.csv", EDGE_AREAS), ("referens", "brottskategorier.csv", EDGE_REFERENS),
-        ("befolkning", "pop.csv", EDGE_POPULATION), ("brott", "brott.csv", EDGE_CRIME),
+        ("omraden", "areas.csv", EDGE_AREAS),
+        ("referens", "brottskategorier.csv", EDGE_REFERENS),
+        ("befolkning", "pop.csv", EDGE_POPULATION),
+        ("brott", "brott.csv", EDGE_CRIME),
     ):
         (raw / folder).mkdir()
         (raw / folder / name).write_text(text, encoding="utf-8")
@@ -131,8 +144,10 @@ def edge(tmp_path_factory):
     from assets.database import connect
 
     con = connect(build.db, read_only=True)
-    yield con.execute("SELECT * FROM main.area_year ORDER BY area_id, year").df().set_index(
-        ["area_id", "year"]
+    yield (
+        con.execute("SELECT * FROM main.area_year ORDER BY area_id, year")
+        .df()
+        .set_index(["area_id", "year"])
     )
     con.close()
 

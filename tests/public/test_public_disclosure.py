@@ -37,8 +37,14 @@ def crime_cell(k: pd.DataFrame) -> pd.Series:
 
 def referral_cell(k: pd.DataFrame) -> pd.Series:
     """A referral count is known by year, type, area, reporter, age band and sex."""
-    parts = [k["year"], k.get("type", "sig"), k.get("area_id", T), k.get("source", T),
-             k.get("age_group", T), k.get("sex", T)]
+    parts = [
+        k["year"],
+        k.get("type", "sig"),
+        k.get("area_id", T),
+        k.get("source", T),
+        k.get("age_group", T),
+        k.get("sex", T),
+    ]
     return "r|" + _joined(k, parts)
 
 
@@ -60,10 +66,22 @@ PUBLISHED = (
     ("area_theme_year", "crime_count", "crime", ["area_id", "theme"], ["year"], crime_cell),
     ("area_month", "crime_count", "crime", ["area_id", "month"], ["year"], crime_cell),
     ("municipality_theme_month", "crime_count", "crime", ["theme", "month"], ["year"], crime_cell),
-    ("area_referral_year", "referral_count", "referral", ["area_id", "source"], ["year", "type"],
-     referral_cell),
-    ("referral_year", "referral_count", "referral", ["age_group", "sex"], ["year", "type"],
-     referral_cell),
+    (
+        "area_referral_year",
+        "referral_count",
+        "referral",
+        ["area_id", "source"],
+        ["year", "type"],
+        referral_cell,
+    ),
+    (
+        "referral_year",
+        "referral_count",
+        "referral",
+        ["age_group", "sex"],
+        ["year", "type"],
+        referral_cell,
+    ),
 )
 
 
@@ -73,16 +91,20 @@ def published_cells(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
     for table, value, kind, margins, by, identify in PUBLISHED:
         frame = read_public(folder, table)
         keys = frame[[*by, *margins]].astype(str)
-        cells = pd.DataFrame({
-            "cell_id": identify(keys),
-            "value": number(frame[value]),
-            "suppressed": frame[value] == "..",
-            "kind": kind,
-        })
+        cells = pd.DataFrame(
+            {
+                "cell_id": identify(keys),
+                "value": number(frame[value]),
+                "suppressed": frame[value] == "..",
+                "kind": kind,
+            }
+        )
         all_cells.append(cells)
-        all_groups.append(groups_from_margins(
-            keys.assign(cell_id=cells["cell_id"]), margins, by=by, name=f"{table}.{value}"
-        ))
+        all_groups.append(
+            groups_from_margins(
+                keys.assign(cell_id=cells["cell_id"]), margins, by=by, name=f"{table}.{value}"
+            )
+        )
     cells = pd.concat(all_cells, ignore_index=True)
     groups = pd.concat(all_groups, ignore_index=True)
     # One number shown in two tables is one unknown; if one copy hid it and another showed
