@@ -1,0 +1,445 @@
+"""Ties the report together: load the public tables for a year, build the sections, render
+the Jinja2 templates and write ``lagesbild-<year>.html`` atomically.
+
+The output is deterministic: the same public tables for years ≤ Y and the same produced
+date give the same bytes. The produced date is ``SOURCE_DATE_EPOCH`` when set (reproducible
+builds), else today.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from assets.report import areas as area_sections
+from assets.report import findings, sources, themes
+from assets.report.data import TOTAL, ReportData, load, row, rows, sup, val
+from assets.report.document import Block, Section
+from assets.report.findings import count_span
+from assets.report.mapsvg import LARGE_MAP, MapLayer, build_map
+from assets.report.tables import CRIME
+from assets.report.text import (
+    LEGEND,
+    MISSING_LEGEND,
+    capitalise,
+    change_sentence,
+    ci_phrase,
+    fmt_date,
+    fmt_int,
+    fmt_rate,
+    join_list,
+)
+
+TEMPLATES = Path(__file__).parent / "templates"
+VENDOR = Path(__file__).parent / "vendor"
+PLOTLY_JS = VENDOR / "plotly-basic.min.js"
+#: Years of 'Alla brott' in the map's selector (themes are shown for the report year).
+MAP_YEARS = 5
+MAP_YEARS_LARGE = 3
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    path: Path
+    size_bytes: int
+    render_seconds: float
+    charts: int
+    areas_on_map: int
+
+
+def produced_date() -> date:
+    """SOURCE_DATE_EPOCH (seconds since 1970, UTC) when set, else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=UTC).date()
+    return date.today()
+
+
+def report_path(reports_dir: Path, year: int) -> Path:
+    return Path(reports_dir) / f"lagesbild-{year}.html"
+
+
+def render_report(
+    db_path: Path,
+    reports_dir: Path,
+    year: int,
+    *,
+    crime_suppress_below: int = 3,
+    referral_suppress_below: int = 5,
+    produced: date | None = None,
+) -> RenderResult:
+    """Render the report for ``year`` from the published marts; write it atomically."""
+    started = time.perf_counter()
+    data = load(Path(db_path), year)
+    html, n_charts, n_map = render_html(
+        data,
+        crime_min=crime_suppress_below,
+        referral_min=referral_suppress_below,
+        produced=produced or produced_date(),
+    )
+    target = report_path(reports_dir, year)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(html.encode("utf-8"))
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return RenderResult(
+        path=target,
+        size_bytes=target.stat().st_size,
+        render_seconds=time.perf_counter() - started,
+        charts=n_charts,
+        areas_on_map=n_map,
+    )
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES)),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters["int"] = fmt_int
+    return env
+
+
+def render_html(
+    data: ReportData, *, crime_min: int, referral_min: int, produced: date
+) -> tuple[str, int, int]:
+    referrals = data.delivered("orosanmalningar")
+    section_ids = set(data.section_area_ids)
+    anchors = {a: area_sections.anchor(a) for a in section_ids}
+
+    key = findings.key_findings(data, anchors)
+    summary = _summary(data, key)
+    how = sources.how_to_read(data, crime_min, referral_min)
+    map_section, map_model = _map_section(data)
+    overview = themes.themes_overview(data)
+    organised = themes.main_theme_section(data, "organised", section_ids)
+    violence = themes.main_theme_section(data, "violence_close", section_ids)
+    children = themes.children_section(data, section_ids, referrals)
+    area_part = _areas_section(data, referrals)
+    funnels = themes.funnel_section(data, section_ids)
+    patterns = themes.patterns_section(data, findings.prioritised_themes(data))
+    action = _action_section(data, referrals)
+    source_part = sources.sources_section(data, crime_min, referral_min)
+    quality = sources.data_quality_section(data)
+    method = sources.method_section(data, crime_min, referral_min)
+
+    sections = [
+        summary,
+        how,
+        map_section,
+        overview,
+        organised,
+        violence,
+        children,
+        area_part,
+        funnels,
+        patterns,
+        action,
+        source_part,
+        quality,
+        method,
+    ]
+    charts = [c for s in sections for c in s.charts()]
+    _assign_table_ids(sections)
+    municipality = data.municipality or "kommunen"
+    context = {
+        "year": data.year,
+        "municipality": municipality,
+        "title": f"Lägesbild {data.year}" + (f" – {municipality}" if data.municipality else ""),
+        "produced": fmt_date(produced),
+        "data_until": fmt_date(data.data_until),
+        "years": f"{data.years[0]}–{data.year}" if data.years else str(data.year),
+        "n_areas": fmt_int(data.n_areas),
+        "sections": sections,
+        "legend": LEGEND,
+        "missing_legend": MISSING_LEGEND,
+        "plotly_js": Markup(PLOTLY_JS.read_text(encoding="utf-8")),
+        "css": Markup(_read("report.css")),
+        "script": Markup(_read("report.js")),
+        "map": map_model,
+        "code_version": data.coverage.get("code_version") or "",
+    }
+    html = _environment().get_template("report.html.j2").render(**context)
+    return html, len(charts), (map_model.areas_drawn if map_model else 0)
+
+
+def _assign_table_ids(sections: list[Section]) -> None:
+    """Every table gets an id (its caption is the label of its scroll region)."""
+    counter = 0
+
+    def visit(section: Section) -> None:
+        nonlocal counter
+        for child in section.children:
+            if isinstance(child, Section):
+                visit(child)
+            elif child.kind == "table" and child.content.id is None:
+                counter += 1
+                child.content.id = f"tabell-{counter}"
+            elif child.kind == "chart" and child.content.table is not None:
+                child.content.table.id = f"{child.content.id}-tabell"
+
+    for section in sections:
+        visit(section)
+
+
+def _read(name: str) -> str:
+    return (TEMPLATES / name).read_text(encoding="utf-8")
+
+
+# --- sections built here -------------------------------------------------------------------
+
+
+def _summary(data: ReportData, key: list[findings.Finding]) -> Section:
+    year = data.year
+    s = Section("sammanfattning", "Sammanfattning")
+    ay = data.area_year
+    total = row(ay, area_id=TOTAL, year=year)
+    municipality = data.municipality or "kommunen"
+    lead = Markup("År {year} anmäldes {n} brott i {m}").format(
+        year=year,
+        n=count_span(val(total, "crime_count"), sup(total, "crime_count")),
+        m=municipality,
+    )
+    rate = val(total, "crimes_per_1000")
+    if rate is not None:
+        ci = ci_phrase(val(total, "crimes_per_1000_ci_low"), val(total, "crimes_per_1000_ci_high"))
+        lead += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
+    lead += Markup(". ") + change_sentence(
+        year=year,
+        change_pct=val(total, "change_pct"),
+        change_suppressed=sup(total, "change_pct"),
+        q_value=val(total, "q_value"),
+        q_suppressed=sup(total, "q_value"),
+        is_significant=val(total, "is_significant"),
+    )
+    s.p(lead, css="lead")
+    unknown = area_sections.unknown_area_sentence(data)
+    if unknown:
+        s.p(unknown)
+    areas = [r for r in rows(ay[ay["year"] == year]) if r["area_id"] not in (TOTAL, "okant")]
+    shown = [
+        r for r in areas if not sup(r, "funnel_position") and r.get("funnel_position") is not None
+    ]
+    above = [r for r in shown if r["funnel_position"] >= 1]
+    clearly = [r for r in above if r["funnel_position"] >= 2]
+    below = [r for r in shown if r["funnel_position"] <= -1]
+    if shown:
+        s.p(
+            f"Jämfört med kommunen som helhet låg {fmt_int(len(above))} av {fmt_int(len(shown))} "
+            f"områden över kommunens nivå ({fmt_int(len(clearly))} tydligt över) och "
+            f"{fmt_int(len(below))} under. Det säger var brotten anmäls, inte vilka som bor där."
+        )
+    changed = [r for r in areas if not sup(r, "is_significant") and r.get("is_significant")]
+    up = [r["area_name"] for r in changed if (r.get("change_pct") or 0) > 0]
+    down = [r["area_name"] for r in changed if (r.get("change_pct") or 0) < 0]
+    if changed:
+        parts = []
+        if up:
+            parts.append(f"ökade antalet anmälda brott i {_names(up)}")
+        if down:
+            parts.append(f"minskade det i {_names(down)}")
+        s.p(f"Statistiskt säkerställt från {year - 1}: {' och '.join(parts)} (q-värde under 0,05).")
+    else:
+        s.p(
+            f"I inget område är förändringen av antalet anmälda brott från {year - 1} "
+            "statistiskt säkerställd."
+        )
+    kf = s.sub(Section("viktigaste-iakttagelser", "Viktigaste iakttagelser"))
+    if key:
+        kf.p(
+            Markup(
+                "Iakttagelserna är de högst rankade kombinationerna av område och tema enligt "
+                '<a href="#metod-prioritering">poängsättningen i Bilaga: Metod</a> (minst 3 '
+                "poäng), inte valda för hand. Varje mening anger underlaget och hur säker "
+                "förändringen är."
+            )
+        )
+        items = []
+        for f in key:
+            item = Markup('<span class="finding" data-area="{}" data-theme="{}">{}</span>').format(
+                f.area_id, f.theme, f.sentence
+            )
+            if f.anchor:
+                item += Markup(' <a href="#{}">Mer om {}</a>').format(f.anchor, f.area_name)
+            items.append(item)
+        kf.ul(items, ordered=True)
+    else:
+        kf.p(
+            f"Ingen kombination av område och tema når 3 poäng i prioriteringen {year}. "
+            "Inget sticker alltså ut tydligt enligt kriterierna; se temana och områdena nedan."
+        )
+    return s
+
+
+def _names(names: list[str], limit: int = 8) -> str:
+    """Up to ``limit`` names in words; more than that as a number of areas."""
+    if len(names) <= limit:
+        return join_list(names)
+    return f"{fmt_int(len(names))} områden (se tabellen över alla områden)"
+
+
+def _areas_section(data: ReportData, referrals: bool) -> Section:
+    year = data.year
+    s = Section("omraden", "Områden")
+    n = data.n_areas
+    if data.has_sections_for_all:
+        s.p(
+            f"Kommunen är indelad i {n} områden. Varje område har ett eget avsnitt nedan, och "
+            "tabellen visar alla områden. Sortera genom att klicka på en kolumnrubrik, eller sök "
+            "efter ett område."
+        )
+    else:
+        s.p(
+            f"Kommunen är indelad i {fmt_int(n)} områden. Egna avsnitt finns för de "
+            f"{len(data.section_area_ids)} områden som förekommer högst i prioriteringen {year}; "
+            "tabellen visar alla områden. Sortera genom att klicka på en kolumnrubrik, eller "
+            "sök efter ett område."
+        )
+    unknown = area_sections.unknown_area_sentence(data)
+    if unknown:
+        s.p(unknown)
+    table = area_sections.all_areas_table(
+        data, section_ids=set(data.section_area_ids), referrals_delivered=referrals
+    )
+    s.children.append(Block("table", table))
+    for section in area_sections.build_sections(data, referrals_delivered=referrals):
+        section.in_toc = True
+        s.sub(section)
+    return s
+
+
+def _map_section(data: ReportData):
+    year = data.year
+    s = Section("karta", "Karta")
+    geometries = dict(
+        zip(data.geometry["area_id"], data.geometry["geometry_simplified_geojson"], strict=True)
+    )
+    if not geometries:
+        s.p(
+            "Karta saknas: områdeslistan lämnades utan geometri (som en tabell, inte som "
+            "GeoJSON eller GeoPackage), så områdena kan inte ritas. Jämförelsen mellan "
+            'områdena finns i <a href="#alla-omraden">tabellen över alla områden</a>, med den '
+            "utjämnade nivån som kartan annars skulle visa."
+        )
+        return s, None
+    large = data.n_areas > LARGE_MAP
+    layers = []
+    ay = data.area_year
+    map_years = [y for y in data.years if y > year - (MAP_YEARS_LARGE if large else MAP_YEARS)]
+    for y in sorted(map_years, reverse=True):
+        sub = rows(ay[ay["year"] == y])
+        layers.append(_layer(f"Totalt-{y}", f"Alla brott {y}", sub))
+    ty = data.theme_year
+    for theme in data.theme_names():
+        sub = rows(ty[(ty["theme"] == theme) & (ty["year"] == year)])
+        if any(r.get("smoothed_per_1000") is not None or sup(r, "smoothed_per_1000") for r in sub):
+            layers.append(_layer(f"{theme}-{year}", f"{capitalise(theme)} {year}", sub))
+    areas = list(zip(data.areas["area_id"], data.areas["area_name"], strict=True))
+    model = build_map(
+        areas=areas,
+        geometries=geometries,
+        layers=layers,
+        title=f"Karta: utjämnad nivå av anmälda brott per 1 000 invånare per område {year}",
+        description=(
+            "Varje område är färgat efter den utjämnade nivån; mörkare färg betyder högre nivå. "
+            "Siffrorna finns i tabellen över alla områden."
+        ),
+        centroids={
+            a: (lon, lat)
+            for a, lon, lat in zip(
+                data.geometry["area_id"],
+                data.geometry["centroid_lon"],
+                data.geometry["centroid_lat"],
+                strict=True,
+            )
+        },
+    )
+    if model is None:
+        s.p("Karta saknas: ingen av områdenas geometrier kunde läsas.")
+        return s, None
+    s.children.append(Block("map", model))
+    notes = [
+        "Kartan visar en utjämnad nivå (empirisk Bayes): små områden dras mot kommunens nivå, "
+        "så att några få brott i ett litet område inte färgar det mörkt. De exakta nivåerna och "
+        'deras osäkerhet finns i <a href="#alla-omraden">tabellen över alla områden</a>.',
+        "Hot spots (Gi*) är grupper av grannområden med statistiskt höga (hot spot) eller låga "
+        "(cold spot) nivåer. Lagret visas när rutan är ikryssad.",
+        "Brott som inte kunnat knytas till något område (Okänt område) finns inte på kartan.",
+    ]
+    if model.missing_geometry:
+        notes.append(
+            f"{len(model.missing_geometry)} områden saknar geometri och finns inte på kartan: "
+            + _names(model.missing_geometry, 10)
+            + "."
+        )
+    s.ul([Markup(n) for n in notes])
+    return s, model
+
+
+def _layer(key: str, label: str, recs: list[dict]) -> MapLayer:
+    values = {}
+    hotspots = {}
+    for r in recs:
+        if r["area_id"] in (TOTAL, "okant"):
+            continue
+        values[r["area_id"]] = (r.get("smoothed_per_1000"), sup(r, "smoothed_per_1000"))
+        hotspots[r["area_id"]] = None if sup(r, "hotspot") else r.get("hotspot")
+    return MapLayer(key, label, values, hotspots)
+
+
+def _action_section(data: ReportData, referrals: bool) -> Section:
+    year = data.year
+    s = Section("atgardsplan", "Underlag till åtgärdsplan")
+    s.p(
+        "Kommunen ska utifrån lägesbilden ta ställning till vilka åtgärder som behövs och besluta "
+        "en åtgärdsplan. Det här avsnittet skriver inte planen. Det listar de prioriterade "
+        "problemen med utgångsvärden, så att planen kan ange mål och följas upp med samma mått "
+        "nästa år. Varför problemen finns (orsaksanalysen) och vilka åtgärder som passar avgörs "
+        "av människor som känner områdena."
+    )
+    table = findings.action_table(data)
+    if table.rows:
+        s.table(table)
+    else:
+        s.p(f"Ingen kombination av område och tema når 3 poäng i prioriteringen {year}.")
+    total = row(data.area_year, area_id=TOTAL, year=year)
+    baseline = [
+        Markup("Anmälda brott i hela kommunen {}: {} ({} per 1 000 invånare).").format(
+            year,
+            count_span(val(total, "crime_count"), sup(total, "crime_count"), CRIME),
+            fmt_rate(val(total, "crimes_per_1000")),
+        )
+    ]
+    if referrals and total is not None:
+        baseline.append(
+            Markup("Orosanmälningar {}: {} ({} per 1 000 barn 0–17 år).").format(
+                year,
+                count_span(val(total, "referral_count"), sup(total, "referral_count"), "r"),
+                fmt_rate(val(total, "referrals_per_1000_0_17")),
+            )
+        )
+    s.p("Utgångsvärden för hela kommunen:")
+    s.ul(baseline)
+    s.p(
+        "Brås mall för åtgärdsplan knyter varje orsak till en åtgärd, ett mål, en tidpunkt, en "
+        "ansvarig och en uppföljning. Rapportens ägare är kommunens samordningsfunktion för det "
+        "brottsförebyggande arbetet."
+    )
+    return s

@@ -1,0 +1,369 @@
+"""Swedish text for the report: number and date formats, labels, and the sentences it says.
+
+Numbers follow domain.md §6: ``1 234``, ``3,4``, ``12 %`` (a no-break space between digit
+groups and before ``%``, a real minus sign). Every function takes ``None`` (SQL NULL) and
+NaN as "not available" and returns the caller's ``missing`` text for it.
+
+The sentences are built here, not in the templates, so that the wording rules of the
+lägesbild are in one place: a change is called a rise or a fall only when its q-value is
+below 0.05; a comparison is "över/under kommunens nivå", never a label for an area.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from datetime import date
+
+from assets.disclosure import SUPPRESSED_LEGEND, SUPPRESSED_MARK
+
+NBSP = "\u00a0"
+MINUS = "\u2212"
+#: Shown for a value that is NULL without a suppression flag.
+MISSING = "–"
+MISSING_LEGEND = "Uppgift saknas"
+SUPPRESSED = SUPPRESSED_MARK
+LEGEND = SUPPRESSED_LEGEND
+
+MONTHS = (
+    "januari",
+    "februari",
+    "mars",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "augusti",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+SHORT_MONTHS = ("jan", "feb", "mar", "apr", "maj", "jun", "jul", "aug", "sep", "okt", "nov", "dec")
+
+#: Who made a referral (`source` in area_referral_year), as the report shows it.
+SOURCE_LABELS = {
+    "polis": "Polis",
+    "skola": "Skola",
+    "forskola": "Förskola",
+    "halso- och sjukvard": "Hälso- och sjukvård",
+    "socialtjanst": "Socialtjänst",
+    "anhorig": "Anhörig",
+    "ovriga": "Övriga",
+    "Totalt": "Totalt",
+}
+SOURCE_ORDER = tuple(SOURCE_LABELS)
+
+#: The raw folders (data-contract.md §2) as the report names them.
+FOLDER_LABELS = {
+    "omraden": "Områden",
+    "befolkning": "Befolkning",
+    "brott": "Anmälda brott",
+    "orosanmalningar": "Orosanmälningar och ärenden till SIG",
+    "omradesteam": "Områdesteamens rapporter",
+    "referens": "Referenslistor (teman och brottskategorier)",
+}
+
+#: Quarantine reason codes (data-contract.md §2.7) in Swedish.
+REASON_LABELS = {
+    "invalid_count": "ogiltigt antal (negativt, decimaltal eller text)",
+    "invalid_month": "ogiltig månad",
+    "invalid_year": "ogiltigt år",
+    "missing_value": "ett obligatoriskt värde saknas",
+    "unknown_area": "okänt område (finns inte i områdeslistan)",
+    "unknown_category": "okänd brottskategori (finns inte i referenslistan)",
+    "unknown_theme": "okänt tema (finns inte i referenslistan)",
+    "invalid_assessment": "ogiltig bedömning (ska vara ett heltal 1–5)",
+    "duplicate_key": "samma nyckel två gånger i filen",
+    "overlapping_band": "åldersgruppen överlappar en annan",
+    "file_missing_column": "hela filen avvisad: en obligatorisk kolumn saknas",
+    "file_unreadable": "hela filen avvisad: kunde inte läsas som tabell",
+    "file_empty": "hela filen avvisad: tom fil",
+    "duplicate_area_id": "hela filen avvisad: områdeskod som redan finns",
+}
+
+STATUS_LABELS = {
+    "loaded": "inläst",
+    "default": "standardlista (ingen egen leverans)",
+    "rejected": "avvisad",
+    "not_delivered": "inte levererad",
+}
+DELIVERY_LABELS = {"monthly": "per månad", "yearly": "per år", "mixed": "per månad och per år"}
+
+#: area_team.period_kind and period labels.
+PERIOD_KIND_LABELS = {"term": "termin", "year": "år", "month": "månad", "quarter": "kvartal"}
+
+
+def is_missing(value: object) -> bool:
+    if value is None:
+        return True
+    try:
+        return bool(isinstance(value, float) and math.isnan(value)) or value is _NA
+    except TypeError:
+        return False
+
+
+try:  # pandas' NA, when pandas is around (it always is in the report)
+    import pandas as _pd
+
+    _NA = _pd.NA
+except ImportError:  # pragma: no cover
+    _NA = object()
+
+
+def _group(digits: str) -> str:
+    """'1234567' -> '1 234 567' with no-break spaces."""
+    out = []
+    while len(digits) > 3:
+        out.insert(0, digits[-3:])
+        digits = digits[:-3]
+    out.insert(0, digits)
+    return NBSP.join(out)
+
+
+def fmt_int(value: object, missing: str = MISSING) -> str:
+    """A whole number: ``1 234``; negative with a minus sign."""
+    if is_missing(value):
+        return missing
+    number = round(float(value))  # type: ignore[arg-type]
+    sign = MINUS if number < 0 else ""
+    return sign + _group(str(abs(number)))
+
+
+def fmt_dec(value: object, digits: int = 1, missing: str = MISSING) -> str:
+    """A decimal number with a decimal comma: ``1 234,5``."""
+    if is_missing(value):
+        return missing
+    number = float(value)  # type: ignore[arg-type]
+    text = f"{abs(number):.{digits}f}"
+    whole, _, frac = text.partition(".")
+    sign = MINUS if number < 0 and float(text) != 0 else ""
+    return sign + _group(whole) + ("," + frac if frac else "")
+
+
+def fmt_rate(value: object, missing: str = MISSING) -> str:
+    """A rate per 1,000: one decimal, two below 1 (0,73), none from 1 000 up."""
+    if is_missing(value):
+        return missing
+    number = abs(float(value))  # type: ignore[arg-type]
+    digits = 2 if number < 1 else (1 if number < 1000 else 0)
+    return fmt_dec(value, digits, missing)
+
+
+def fmt_pct(value: object, digits: int = 0, signed: bool = False, missing: str = MISSING) -> str:
+    """A percentage: ``12 %``; with ``signed``: ``+12 %`` / ``−5 %``."""
+    if is_missing(value):
+        return missing
+    text = fmt_dec(value, digits)
+    if signed and float(value) > 0 and text.strip("0,") != "":  # type: ignore[arg-type]
+        text = "+" + text
+    return f"{text}{NBSP}%"
+
+
+def fmt_q(value: object, missing: str = MISSING) -> str:
+    """A q-value: three decimals, or ``< 0,001``."""
+    if is_missing(value):
+        return missing
+    number = float(value)  # type: ignore[arg-type]
+    if number < 0.001:
+        return f"<{NBSP}0,001"
+    return fmt_dec(number, 3)
+
+
+def fmt_date(value: date | None, missing: str = MISSING) -> str:
+    """ISO date, as domain.md §6 asks: 2024-05-06."""
+    return value.isoformat() if value is not None else missing
+
+
+def month_name(month: int | str) -> str:
+    return MONTHS[int(month) - 1]
+
+
+def cell(value: object, suppressed: object = False, kind: str = "count") -> str:
+    """A value as a table shows it: ``..`` when suppressed, ``–`` when missing."""
+    if bool(suppressed) and not is_missing(suppressed):
+        return SUPPRESSED
+    if kind == "count" or kind == "int":
+        return fmt_int(value)
+    if kind == "rate":
+        return fmt_rate(value)
+    if kind == "pct":
+        return fmt_pct(value, signed=True)
+    if kind == "q":
+        return fmt_q(value)
+    if kind == "dec":
+        return fmt_dec(value)
+    raise ValueError(kind)
+
+
+def fold(text: str) -> str:
+    """Case- and accent-folded text for matching names: 'Mäns  våld' -> 'mans vald'."""
+    decomposed = unicodedata.normalize("NFKD", str(text).casefold())
+    stripped = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return re.sub(r"\s+", " ", stripped).strip()
+
+
+def source_label(code: str) -> str:
+    return SOURCE_LABELS.get(code, code[:1].upper() + code[1:] if code else code)
+
+
+def reason_label(code: str) -> str:
+    return REASON_LABELS.get(code, f"annan orsak ({code})")
+
+
+def folder_label(code: str) -> str:
+    return FOLDER_LABELS.get(code, code)
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text else text
+
+
+def sex_label(sex: str, referral_type: str) -> str:
+    """Sex as delivered (kvinnor/man/ej uppdelat), named for who a referral type concerns."""
+    if sex == "Totalt":
+        return "Totalt"
+    if sex == "ej uppdelat":
+        return "Ej uppdelat på kön"
+    if referral_type == "orosanmalan":
+        return {"kvinnor": "Flickor", "man": "Pojkar"}.get(sex, capitalise(sex))
+    return {"kvinnor": "Flickor och unga kvinnor", "man": "Pojkar och unga män"}.get(
+        sex, capitalise(sex)
+    )
+
+
+def age_label(age_group: str) -> str:
+    if age_group == "Totalt":
+        return "Alla åldrar"
+    return age_group.replace("-", "–") + " år"
+
+
+# --- notes from the load log -------------------------------------------------------------
+
+_NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (
+        re.compile(r"reprojected from (\S+) to (\S+)"),
+        r"koordinaterna omräknade från \1 till \2",
+    ),
+    (
+        re.compile(r"warning: (\d+) invalid polygon\(s\) repaired"),
+        r"\1 ogiltiga polygoner har reparerats",
+    ),
+    (re.compile(r"reporters grouped as '([^']+)': (.+)"), r"anmälare sammanförda som ’\1’: \2"),
+    (re.compile(r"extra columns ignored: (.+)"), r"extra kolumner som inte används: \1"),
+)
+
+
+def translate_note(note: str | None) -> tuple[str, bool]:
+    """A load-log note in Swedish where its pattern is known; (text, translated)."""
+    if not note:
+        return "", True
+    parts = [p.strip() for p in note.split(";") if p.strip()]
+    out, all_known = [], True
+    for part in parts:
+        for pattern, repl in _NOTE_PATTERNS:
+            if pattern.search(part):
+                out.append(pattern.sub(repl, part))
+                break
+        else:
+            out.append(part)
+            all_known = False
+    return "; ".join(out), all_known
+
+
+# --- sentences ---------------------------------------------------------------------------
+
+FUNNEL_PHRASES = {
+    2: "tydligt över kommunens nivå",
+    1: "över kommunens nivå",
+    0: "i nivå med kommunen",
+    -1: "under kommunens nivå",
+    -2: "tydligt under kommunens nivå",
+}
+FUNNEL_SHORT = {
+    2: "Tydligt över",
+    1: "Över",
+    0: "I nivå",
+    -1: "Under",
+    -2: "Tydligt under",
+}
+
+
+def funnel_phrase(position: object, suppressed: object = False) -> str | None:
+    if bool(suppressed) and not is_missing(suppressed):
+        return None
+    if is_missing(position):
+        return None
+    return FUNNEL_PHRASES.get(int(position))  # type: ignore[arg-type]
+
+
+def funnel_short(position: object, suppressed: object = False) -> str:
+    if bool(suppressed) and not is_missing(suppressed):
+        return SUPPRESSED
+    if is_missing(position):
+        return MISSING
+    return FUNNEL_SHORT.get(int(position), MISSING)  # type: ignore[arg-type]
+
+
+def ci_phrase(low: object, high: object) -> str:
+    """'(95 % konfidensintervall 30,8–54,2)', or '' when the interval is not shown."""
+    if is_missing(low) or is_missing(high):
+        return ""
+    return f"(95{NBSP}% konfidensintervall {fmt_rate(low)}–{fmt_rate(high)})"
+
+
+def change_sentence(
+    *,
+    year: int,
+    change_pct: object,
+    change_suppressed: object,
+    q_value: object,
+    q_suppressed: object,
+    is_significant: object,
+    subject: str = "Förändringen",
+) -> str:
+    """What changed from the previous year, in words; 'ökade/minskade' only when q < 0.05."""
+    prev = year - 1
+    if bool(change_suppressed) and not is_missing(change_suppressed):
+        return (
+            f"{subject} från {prev} redovisas inte, eftersom ett av talen är för litet "
+            f"för att visas ({SUPPRESSED})."
+        )
+    if is_missing(change_pct):
+        return (
+            f"{subject} från {prev} kan inte beräknas (inga brott eller uppgift saknas för {prev})."
+        )
+    pct = fmt_pct(change_pct, signed=True)
+    significant = (
+        not is_missing(is_significant)
+        and bool(is_significant)
+        and not is_missing(q_value)
+        and not (bool(q_suppressed) and not is_missing(q_suppressed))
+        and float(q_value) < 0.05  # type: ignore[arg-type]
+    )
+    if significant:
+        verb = "ökningen" if float(change_pct) > 0 else "minskningen"  # type: ignore[arg-type]
+        return (
+            f"{subject} från {prev} ({pct}) är statistiskt säkerställd: "
+            f"{verb} är större än slumpen brukar ge (q-värde {fmt_q(q_value)})."
+        )
+    return f"{subject} från {prev} ({pct}) är inte statistiskt säkerställd."
+
+
+def direction_word(change_pct: object) -> str:
+    return "ökade" if float(change_pct) > 0 else "minskade"  # type: ignore[arg-type]
+
+
+def plural(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
+
+
+def join_list(items: list[str]) -> str:
+    """'a, b och c'."""
+    items = [i for i in items if i]
+    if not items:
+        return ""
+    if len(items) == 1:
+        return items[0]
+    return ", ".join(items[:-1]) + " och " + items[-1]

@@ -1,0 +1,238 @@
+"""The report in a real browser: Debian's Chromium, headless, opened from file://.
+
+Install the browser with `make chromium` (the `make test` target does it). Screenshots at
+375 and 1280 px are saved to test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--headless=new",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail("Chromium is not installed: run `make chromium`")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Opened:
+    def __init__(self, page, errors, requests):
+        self.page = page
+        self.errors = errors
+        self.requests = requests
+
+
+def _open(browser, report, width: int, height: int) -> Opened:
+    page = browser.new_page(viewport={"width": width, "height": height})
+    errors: list[str] = []
+    requests: list[str] = []
+    page.on(
+        "console", lambda m: errors.append(f"{m.type}: {m.text}") if m.type == "error" else None
+    )
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+
+    def route(r):
+        requests.append(r.request.url)
+        if r.request.url.startswith("file://"):
+            r.continue_()
+        else:
+            r.abort()
+
+    page.route("**/*", route)
+    page.goto(report.path.as_uri())
+    page.wait_for_function(
+        "document.documentElement.getAttribute('data-charts') === 'ready'", timeout=90_000
+    )
+    return Opened(page, errors, requests)
+
+
+@pytest.fixture(scope="module")
+def desktop(browser, report):
+    opened = _open(browser, report, 1280, 900)
+    yield opened
+    opened.page.close()
+
+
+def test_loads_without_errors_or_network(desktop, report):
+    assert desktop.errors == []
+    assert desktop.requests, "the route handler saw the page load"
+    outside = [u for u in desktop.requests if not u.startswith("file://")]
+    assert outside == []
+    assert desktop.page.evaluate("document.documentElement.lang") == "sv"
+
+
+def test_every_chart_renders(desktop):
+    result = desktop.page.evaluate(
+        """() => Array.from(document.querySelectorAll('[data-chart]')).map(
+            c => [c.id, c.querySelectorAll('svg.main-svg').length,
+                  c.getBoundingClientRect().height])"""
+    )
+    assert len(result) >= 40
+    for chart_id, svgs, height in result:
+        assert svgs >= 1, f"chart {chart_id} did not render"
+        assert height > 100, chart_id
+    # Swedish number format on the axes (decimal comma, no decimal point).
+    ticks = desktop.page.evaluate(
+        "Array.from(document.querySelectorAll('.ytick text')).map(t => t.textContent)"
+    )
+    assert any("," in t for t in ticks)
+    assert not any("." in t for t in ticks)
+
+
+def test_the_map_shows_each_area_and_the_selector_changes_it(desktop, report):
+    with_geometry = {
+        r["area_id"] for r in report.public("SELECT area_id FROM public.area_geometry")
+    }
+    page = desktop.page
+    ids = page.evaluate(
+        "Array.from(document.querySelectorAll('#map-areas path')).map(p => p.dataset.id)"
+    )
+    assert sorted(ids) == sorted(with_geometry)
+    boxes = page.evaluate(
+        """Array.from(document.querySelectorAll('#map-areas path')).map(
+            p => { const b = p.getBoundingClientRect(); return b.width * b.height; })"""
+    )
+    assert all(area > 0 for area in boxes)
+
+    def state():
+        return page.evaluate(
+            """[Array.from(document.querySelectorAll('#map-areas path'))
+                    .map(p => p.getAttribute('class')),
+                Array.from(document.querySelectorAll('#map-areas path title'))
+                    .map(t => t.textContent),
+                document.getElementById('map-layer-name').textContent]"""
+        )
+
+    before = state()
+    options = page.evaluate(
+        "Array.from(document.querySelectorAll('#map-layer option')).map(o => o.value)"
+    )
+    changed = False
+    for value in options[1:]:
+        page.select_option("#map-layer", value)
+        after = state()
+        assert after[2] != before[2]
+        if after[0] != before[0] and after[1] != before[1]:
+            changed = True
+            break
+    assert changed, "no other layer changed the fills"
+    # The hot-spot layer adds outlines where Gi* found clusters.
+    page.select_option("#map-layer", options[0])
+    page.check("#map-hotspots")
+    outlined = page.evaluate(
+        "document.querySelectorAll('#map-areas path.hot, #map-areas path.cold').length"
+    )
+    hot = report.public(
+        "SELECT count(*) AS n FROM public.area_year WHERE year = ? AND hotspot IN ('hot', 'cold')",
+        [report.year],
+    )[0]["n"]
+    assert outlined == hot
+    page.uncheck("#map-hotspots")
+    assert (
+        page.evaluate(
+            "document.querySelectorAll('#map-areas path.hot, #map-areas path.cold').length"
+        )
+        == 0
+    )
+
+
+def test_table_of_contents_links_scroll_to_their_sections(desktop):
+    page = desktop.page
+    hrefs = page.evaluate(
+        "Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href'))"
+    )
+    assert len(hrefs) >= 14
+    for href in hrefs:
+        assert page.evaluate(f"document.getElementById({href[1:]!r}) !== null"), href
+        page.click(f"nav.toc a[href='{href}']")
+        page.wait_for_function(
+            f"Math.abs(document.getElementById({href[1:]!r}).getBoundingClientRect().top) < 3"
+            " || (window.innerHeight + window.scrollY >= document.body.scrollHeight - 2)",
+            timeout=5_000,
+        )
+        assert page.evaluate("location.hash") == href
+
+
+def test_the_area_table_sorts_and_filters(desktop, report):
+    page = desktop.page
+    rows = "Array.from(document.querySelectorAll('#alla-omraden tbody tr'))"
+    page.click("#alla-omraden thead button:text-is('Anmälda brott')")
+    values = page.evaluate(f"{rows}.map(r => r.cells[2].textContent.replace(/\\s/g, ''))")
+    numbers = [int(v) for v in values if v.isdigit()]
+    assert numbers == sorted(numbers) and len(numbers) >= 10
+    page.click("#alla-omraden thead button:text-is('Anmälda brott')")
+    values = page.evaluate(f"{rows}.map(r => r.cells[2].textContent.replace(/\\s/g, ''))")
+    numbers = [int(v) for v in values if v.isdigit()]
+    assert numbers == sorted(numbers, reverse=True)
+    name = report.public("SELECT area_name FROM public.area ORDER BY area_id LIMIT 1")[0][
+        "area_name"
+    ]
+    page.fill("#alla-omraden-search", name)
+    visible = page.evaluate(
+        f"{rows}.filter(r => !r.hidden).map(r => r.cells[0].textContent.trim())"
+    )
+    assert visible == [name]
+    assert "Visar 1 av" in page.text_content("#alla-omraden-status")
+    page.fill("#alla-omraden-search", "")
+    assert page.evaluate(f"{rows}.filter(r => !r.hidden).length") == len(values)
+
+
+def test_print_layout_hides_controls_and_shows_the_numbers(desktop):
+    page = desktop.page
+    page.emulate_media(media="print")
+    try:
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('.map-controls')).display")
+            == "none"
+        )
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('main h2')).breakBefore")
+            == "page"
+        )
+        page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
+        assert page.evaluate("document.querySelectorAll('details:not([open])').length") == 0
+        page.evaluate("window.dispatchEvent(new Event('afterprint'))")
+        assert page.evaluate("document.querySelectorAll('details[open]').length") == 0
+    finally:
+        page.emulate_media(media="screen")
+
+
+@pytest.mark.parametrize(("width", "height"), [(375, 812), (1280, 900)])
+def test_screenshots_and_no_horizontal_scroll(browser, report, artifacts, width, height):
+    opened = _open(browser, report, width, height)
+    page = opened.page
+    try:
+        assert opened.errors == []
+        scroll_width = page.evaluate("document.scrollingElement.scrollWidth")
+        assert scroll_width <= width + 1, (
+            f"the page scrolls sideways at {width} px ({scroll_width})"
+        )
+        path = artifacts / f"lagesbild-{report.year}-{width}.png"
+        page.screenshot(path=str(path), full_page=True)
+        assert path.stat().st_size > 10_000
+        # The top of the page as a reader first sees it.
+        page.screenshot(path=str(artifacts / f"lagesbild-{report.year}-{width}-top.png"))
+    finally:
+        page.close()

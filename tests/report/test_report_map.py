@@ -1,0 +1,70 @@
+"""The SVG map (assets/report/mapsvg.py): one path per area with geometry, drawn offline."""
+
+from __future__ import annotations
+
+import json
+
+from assets.report.mapsvg import MapLayer, build_map, classify
+from tests.report.html_tree import parse
+
+
+def _square(x: float, y: float, size: float = 0.01) -> str:
+    ring = [[x, y], [x + size, y], [x + size, y + size], [x, y + size], [x, y]]
+    return json.dumps({"type": "Polygon", "coordinates": [ring]})
+
+
+def _model(values, hot=None):
+    areas = [("A", "Norr"), ("B", "Söder"), ("C", "Öster"), ("D", "Väster")]
+    geometries = {"A": _square(16.0, 60.0), "B": _square(16.01, 60.0), "C": _square(16.0, 60.01)}
+    layers = [
+        MapLayer("Totalt-2025", "Alla brott 2025", values, hot or {}),
+        MapLayer("x-2025", "Tema 2025", {"A": (1.0, False), "B": (9.0, False), "C": (5.0, False)}),
+    ]
+    return build_map(
+        areas=areas, geometries=geometries, layers=layers, title="Karta", description="d"
+    )
+
+
+def test_one_path_per_area_with_geometry_and_a_title_with_its_value():
+    model = _model({"A": (10.0, False), "B": (None, True), "C": (None, False), "D": (3.0, False)})
+    svg = parse(str(model.svg))
+    paths = svg.find_all("path")
+    assert [p.attrs["data-id"] for p in paths] == ["A", "B", "C"]
+    titles = [p.find("title").text() for p in paths]
+    assert titles[0].startswith("Norr: 10,0 per")
+    assert titles[1] == "Söder: .. (visas inte)"
+    assert titles[2] == "Öster: uppgift saknas"
+    assert model.missing_geometry == ["Väster"]
+    classes = [p.attrs["class"] for p in paths]
+    assert classes[1] == "qs" and classes[2] == "qn" and classes[0].startswith("q")
+    # Nothing but the SVG namespace: no external reference.
+    assert "http" not in str(model.svg).replace('xmlns="http://www.w3.org/2000/svg"', "")
+
+
+def test_layers_carry_classes_values_and_hotspots_for_the_selector():
+    model = _model(
+        {"A": (10.0, False), "B": (2.0, False), "C": (6.0, False)}, hot={"A": "hot", "C": "cold"}
+    )
+    data = json.loads(str(model.layers_json))
+    assert data["ids"] == ["A", "B", "C"]
+    assert [layer["k"] for layer in data["layers"]] == ["Totalt-2025", "x-2025"]
+    first = data["layers"][0]
+    assert first["h"] == "h-c"
+    assert first["v"] == ["10,0", "2,0", "6,0"]
+    # Higher values get darker (higher) classes.
+    assert int(first["b"][0]) > int(first["b"][2]) > int(first["b"][1])
+    assert model.hot_count == 1 and model.cold_count == 1
+
+
+def test_no_geometry_gives_no_map():
+    layer = MapLayer("k", "l", {"A": (1.0, False)})
+    assert (
+        build_map(areas=[("A", "Norr")], geometries={}, layers=[layer], title="t", description="d")
+        is None
+    )
+
+
+def test_quantile_classes_ignore_missing_values():
+    classes, edges = classify([1.0, None, 3.0, 2.0])
+    assert classes[1] is None
+    assert edges[0] == 1.0 and edges[-1] == 3.0

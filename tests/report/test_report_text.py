@@ -1,0 +1,114 @@
+"""Swedish formatting and the wording rules of the report (assets/report/text.py)."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from assets.report.text import (
+    MINUS,
+    NBSP,
+    change_sentence,
+    fmt_dec,
+    fmt_int,
+    fmt_pct,
+    fmt_q,
+    fmt_rate,
+    fold,
+    funnel_phrase,
+    month_name,
+    sex_label,
+    translate_note,
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (0, "0"),
+        (7, "7"),
+        (1234, f"1{NBSP}234"),
+        (1234567, f"1{NBSP}234{NBSP}567"),
+        (-12, f"{MINUS}12"),
+    ],
+)
+def test_integers_group_thousands_with_a_space(value, expected):
+    assert fmt_int(value) == expected
+
+
+def test_decimals_use_a_decimal_comma():
+    assert fmt_dec(1234.54, 1) == f"1{NBSP}234,5"
+    assert fmt_dec(3.0, 1) == "3,0"
+    assert fmt_dec(-0.04, 1) == "0,0"
+    assert fmt_rate(0.7320) == "0,73"
+    assert fmt_rate(41.26) == "41,3"
+    assert fmt_pct(12) == f"12{NBSP}%"
+    assert fmt_pct(12.4, signed=True) == f"+12{NBSP}%"
+    assert fmt_pct(-5, signed=True) == f"{MINUS}5{NBSP}%"
+    assert fmt_q(0.0004) == f"<{NBSP}0,001"
+    assert fmt_q(0.0312) == "0,031"
+
+
+@pytest.mark.parametrize("missing", [None, float("nan")])
+def test_missing_values_are_not_zero(missing):
+    assert fmt_int(missing) == "–"
+    assert fmt_rate(missing) == "–"
+    assert not math.isnan(0.0)
+
+
+def test_month_names_are_swedish_lower_case():
+    assert [month_name(m) for m in (1, "05", 12)] == ["januari", "maj", "december"]
+
+
+def test_a_change_is_called_a_rise_only_when_significant():
+    common = {"year": 2025, "change_suppressed": False, "q_suppressed": False}
+    big_but_uncertain = change_sentence(
+        change_pct=80.0, q_value=0.4, is_significant=False, **common
+    )
+    assert "inte statistiskt säkerställd" in big_but_uncertain
+    assert "ökning" not in big_but_uncertain
+    significant = change_sentence(change_pct=30.0, q_value=0.01, is_significant=True, **common)
+    assert "statistiskt säkerställd" in significant and "ökningen" in significant
+    assert "minskningen" in change_sentence(
+        change_pct=-30.0, q_value=0.001, is_significant=True, **common
+    )
+    # A flag without a q-value below 0.05 is not enough.
+    assert "inte" in change_sentence(change_pct=30.0, q_value=0.2, is_significant=True, **common)
+    suppressed = change_sentence(
+        year=2025,
+        change_pct=None,
+        change_suppressed=True,
+        q_value=None,
+        q_suppressed=True,
+        is_significant=None,
+    )
+    assert ".." in suppressed
+
+
+def test_funnel_positions_are_neutral_comparisons():
+    assert funnel_phrase(2) == "tydligt över kommunens nivå"
+    assert funnel_phrase(-1) == "under kommunens nivå"
+    assert funnel_phrase(2, suppressed=True) is None
+    assert funnel_phrase(None) is None
+
+
+def test_theme_names_match_without_case_or_accents():
+    assert fold("Mäns  våld mot kvinnor") == "mans vald mot kvinnor"
+    assert fold("ORGANISERAD brottslighet") == "organiserad brottslighet"
+
+
+def test_referral_sex_labels_name_children():
+    assert sex_label("kvinnor", "orosanmalan") == "Flickor"
+    assert sex_label("man", "orosanmalan") == "Pojkar"
+    assert sex_label("kvinnor", "sig") == "Flickor och unga kvinnor"
+    assert sex_label("ej uppdelat", "sig") == "Ej uppdelat på kön"
+
+
+def test_load_log_notes_are_translated_when_known():
+    text, known = translate_note(
+        "reprojected from EPSG:3006 to EPSG:4326; warning: 1 invalid polygon(s) repaired"
+    )
+    assert known and "omräknade" in text and "reparerats" in text
+    text, known = translate_note("something new")
+    assert not known and text == "something new"
