@@ -199,6 +199,8 @@ class RowLoader:
         in the working database or the build folder (data-contract §2.7, privacy screening).
         """
         self.con.execute(f"DROP TABLE IF EXISTS {self.checked}")
+        self.con.execute("DROP VIEW IF EXISTS src")
+        self.con.execute("DROP TABLE IF EXISTS src_loaded")
         for outcome in self.result.files:
             if outcome.raw.encoding == "windows-1252" and outcome.raw.sha256:
                 copy = self.build_dir / "transcoded" / f"{outcome.raw.sha256}.csv"
@@ -249,6 +251,10 @@ class RowLoader:
         self.con.execute(f"SET VARIABLE delivery = '{outcome.delivery or 'none'}'")
         self.con.execute("BEGIN TRANSACTION")
         try:
+            # Materialise the file once: the reader numbers rows with a window over the
+            # scan, which runs on one thread; the validation then runs on all of them.
+            self.con.execute("CREATE OR REPLACE TEMP TABLE src_loaded AS SELECT * FROM src")
+            self.con.execute("CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM src_loaded")
             self.con.execute(f"INSERT INTO {self.checked} {self._validate_sql()}")
             if raw.ext == ".csv":
                 self._add_malformed_lines(raw)

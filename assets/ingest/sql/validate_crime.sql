@@ -2,18 +2,50 @@
 -- Input: TEMP VIEW src (file_ord, row_number, omrade_id, manad, ar, brottskategori, antal),
 -- variables h_<column> (the file's own header names) and delivery ('monthly' | 'yearly').
 -- Output columns: the staging.crime columns, then reason, column_name, detail, raw.
-WITH typed AS (
+-- A delivery repeats few distinct texts millions of times, so each rule runs once per distinct
+-- text (the lookups) and the rows only join on the exact text.
+WITH area_lookup AS (
+    SELECT k.omrade_id,
+           CASE WHEN is_unplaced_area(k.omrade_id) THEN 'okant' ELSE trim(k.omrade_id) END
+               AS area_key,
+           a.area_id IS NOT NULL OR is_unplaced_area(k.omrade_id) AS is_known_area
+    FROM (SELECT DISTINCT omrade_id FROM src) AS k
+    LEFT JOIN staging.area AS a ON a.area_id = trim(k.omrade_id)
+),
+month_lookup AS (
+    SELECT manad, month_value(manad) AS month_parsed FROM (SELECT DISTINCT manad FROM src)
+),
+year_lookup AS (
+    SELECT ar, year_value(ar) AS year_parsed FROM (SELECT DISTINCT ar FROM src)
+),
+category_lookup AS (
+    SELECT k.brottskategori, c.crime_category, c.theme
+    FROM (SELECT DISTINCT brottskategori FROM src) AS k
+    LEFT JOIN staging.crime_category AS c ON c.category_key = fold(k.brottskategori)
+),
+count_lookup AS (
+    SELECT antal, is_count_ok(antal) AS is_count_ok,
+           CASE WHEN is_count_ok(antal) THEN count_value(antal) END AS count_parsed
+    FROM (SELECT DISTINCT antal FROM src)
+),
+typed AS (
     SELECT
         s.*,
-        CASE WHEN is_unplaced_area(s.omrade_id) THEN 'okant' ELSE trim(s.omrade_id) END AS area_key,
-        month_value(s.manad) AS month_parsed,
-        year_value(s.ar) AS year_parsed,
-        a.area_id IS NOT NULL OR is_unplaced_area(s.omrade_id) AS is_known_area,
+        a.area_key,
+        m.month_parsed,
+        y.year_parsed,
+        coalesce(a.is_known_area, false) AS is_known_area,
         c.crime_category,
-        c.theme
+        c.theme,
+        -- An empty cell is "not available" (NULL), which is a valid count.
+        coalesce(n.is_count_ok, s.antal IS NULL) AS is_count_ok,
+        n.count_parsed
     FROM src AS s
-    LEFT JOIN staging.area AS a ON a.area_id = trim(s.omrade_id)
-    LEFT JOIN staging.crime_category AS c ON c.category_key = fold(s.brottskategori)
+    LEFT JOIN area_lookup AS a ON a.omrade_id = s.omrade_id
+    LEFT JOIN month_lookup AS m ON m.manad = s.manad
+    LEFT JOIN year_lookup AS y ON y.ar = s.ar
+    LEFT JOIN category_lookup AS c ON c.brottskategori = s.brottskategori
+    LEFT JOIN count_lookup AS n ON n.antal = s.antal
 ),
 judged AS (
     SELECT
@@ -43,7 +75,7 @@ judged AS (
                 THEN {'reason': 'invalid_year', 'col': getvariable('h_ar'),
                       'detail': 'column ''' || getvariable('h_ar') || ''': ' || quoted(ar)
                                 || ' is not a year (YYYY)'}
-            WHEN NOT is_count_ok(antal)
+            WHEN NOT is_count_ok
                 THEN {'reason': 'invalid_count', 'col': getvariable('h_antal'),
                       'detail': 'column ''' || getvariable('h_antal') || ''': ' || quoted(antal)
                                 || ' is not a whole number >= 0'}
@@ -67,7 +99,7 @@ SELECT
     CASE WHEN is_monthly THEN month_parsed END AS month,
     crime_category,
     theme,
-    CASE WHEN problem IS NULL THEN count_value(antal) END AS crime_count,
+    CASE WHEN problem IS NULL THEN count_parsed END AS crime_count,
     NOT is_monthly AS is_yearly_delivery,
     problem.reason AS reason,
     problem.col AS column_name,

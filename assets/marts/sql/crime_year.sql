@@ -9,7 +9,8 @@ SELECT
     any_value(k.is_signal_crime) AS is_signal_crime,
     sum(c.crime_count) AS crime_count,
     count(*) FILTER (WHERE c.crime_count IS NULL) AS missing_cells,
-    count(DISTINCT c.month) AS months_with_data,
+    -- staging.crime holds each (area, month, category) once, so no DISTINCT is needed.
+    count(c.month) AS months_with_data,
     bool_or(c.is_yearly_delivery) AS is_yearly_delivery
 FROM staging.crime AS c
 JOIN staging.crime_category AS k USING (crime_category)
