@@ -118,9 +118,10 @@ def build_priority_marts(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
 # -- statistics per table --------------------------------------------------------------------
 
 
-def _municipality_year_stats(whole: pd.DataFrame) -> pd.DataFrame:
-    crimes = rate_columns(
-        whole,
+def _crime_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Crimes per 1,000 with intervals, change and q-values; one test family per year."""
+    return rate_columns(
+        frame,
         count="crime_count",
         population="population",
         prev_count="crime_count_prev_year",
@@ -128,8 +129,12 @@ def _municipality_year_stats(whole: pd.DataFrame) -> pd.DataFrame:
         family=["year"],
         prefix="crimes",
     )
-    referrals = rate_columns(
-        whole,
+
+
+def _referral_rates(frame: pd.DataFrame) -> pd.DataFrame:
+    """Referrals about children per 1,000 children aged 0–17, likewise."""
+    return rate_columns(
+        frame,
         count="referral_count",
         population="referral_population",
         prev_count="referral_count_prev_year",
@@ -137,30 +142,19 @@ def _municipality_year_stats(whole: pd.DataFrame) -> pd.DataFrame:
         family=["year"],
         prefix="referrals",
     )
+
+
+def _municipality_year_stats(whole: pd.DataFrame) -> pd.DataFrame:
+    crimes = _crime_rates(whole)
+    referrals = _referral_rates(whole)
     return pd.concat([whole[["year"]], crimes, referrals], axis=1)
 
 
 def _area_year_stats(
     areas: pd.DataFrame, whole: pd.DataFrame, weights, permutations: int
 ) -> pd.DataFrame:
-    crimes = rate_columns(
-        areas,
-        count="crime_count",
-        population="population",
-        prev_count="crime_count_prev_year",
-        prev_population="population_prev_year",
-        family=["year"],
-        prefix="crimes",
-    )
-    referrals = rate_columns(
-        areas,
-        count="referral_count",
-        population="referral_population",
-        prev_count="referral_count_prev_year",
-        prev_population="referral_population_prev_year",
-        family=["year"],
-        prefix="referrals",
-    )
+    crimes = _crime_rates(areas)
+    referrals = _referral_rates(areas)
     # The reference for areas: placed crimes over the population of areas that have one.
     with_reference = areas.merge(
         whole[["year", "reference_rate"]], on="year", how="left"
@@ -215,28 +209,12 @@ def _referral_reference(areas: pd.DataFrame) -> pd.Series:
 
 
 def _municipality_theme_stats(whole: pd.DataFrame) -> pd.DataFrame:
-    crimes = rate_columns(
-        whole,
-        count="crime_count",
-        population="population",
-        prev_count="crime_count_prev_year",
-        prev_population="population_prev_year",
-        family=["year"],
-        prefix="crimes",
-    )
+    crimes = _crime_rates(whole)
     return pd.concat([whole[["year", "theme"]], crimes], axis=1)
 
 
 def _area_theme_stats(themes: pd.DataFrame, weights, permutations: int) -> pd.DataFrame:
-    crimes = rate_columns(
-        themes,
-        count="crime_count",
-        population="population",
-        prev_count="crime_count_prev_year",
-        prev_population="population_prev_year",
-        family=["year"],
-        prefix="crimes",
-    )
+    crimes = _crime_rates(themes)
     comparison = comparison_columns(
         themes,
         count="crime_count",
