@@ -418,25 +418,18 @@ def _season(data, sid, area_id, name) -> tuple[Chart | None, str | None]:
             n_sup, SUPPRESSED
         )
     caption += Markup(" Månadsdata kan inte visa enskilda kvällar som valborgsmässoafton.")
-    avg_display = None
-    if average is not None:
-        avg_display = [None if f else a for a, f in zip(average, avg_flags, strict=True)]
     chart = season_chart(
         f"{sid}-season",
         year=year,
         values=values,
         suppressed=flags,
-        average=avg_display,
+        average=average,
+        average_suppressed=avg_flags,
         label=f"Stapeldiagram: anmälda brott per månad i {name} {year}",
         caption=caption,
         table_caption=f"Anmälda brott per månad i {name}",
         average_label=f"Genomsnitt {year - 2}–{year}",
     )
-    if average is not None and chart.table is not None:
-        # '..' where one of the three years is suppressed, '–' where a value is missing.
-        for (_, cells), flag in zip(chart.table.rows, avg_flags, strict=True):
-            if flag:
-                cells[1] = Cell(SUPPRESSED)
     return chart, None
 
 

@@ -262,8 +262,15 @@ def season_chart(
     table_caption: str,
     kind: str = CRIME,
     average_label: str = "",
+    average_suppressed: list[bool] | None = None,
 ) -> Chart:
-    """Crimes per month of the report year (bars), with the average of three years (line)."""
+    """Crimes per month of the report year (bars), with the average of three years (line).
+
+    A month whose average rests on a suppressed count (``average_suppressed``) has no point
+    on the line and '..' in the table.
+    """
+    if average is not None and average_suppressed is not None:
+        average = [None if f else a for a, f in zip(average, average_suppressed, strict=True)]
     x = list(SHORT_MONTHS)
     y = _clean(values)
     fig = _figure(
@@ -320,7 +327,8 @@ def season_chart(
     for i in range(12):
         cells = [count_cell(values[i], suppressed[i], kind)]
         if average is not None:
-            cells.append(Cell(cell(average[i], False, "dec")))
+            hidden = bool(average_suppressed and average_suppressed[i])
+            cells.append(Cell(SUPPRESSED if hidden else cell(average[i], False, "dec")))
         table.add(month_name(i + 1), cells)
     return Chart(chart_id, to_json(fig), label, caption, table)
 

@@ -205,26 +205,18 @@ def theme_season_chart(data: ReportData, theme: str, label: str, chart_id: str):
         " April–maj (valborg, skolavslutning), juni och december är markerade; "
         "månadsdata kan inte visa enskilda kvällar."
     )
-    avg_display = (
-        [None if f else a for a, f in zip(average, avg_flags, strict=True)]
-        if average is not None
-        else None
-    )
     chart = season_chart(
         chart_id,
         year=year,
         values=values,
         suppressed=flags,
-        average=avg_display,
+        average=average,
+        average_suppressed=avg_flags,
         label=f"Stapeldiagram: {label} per månad {year}",
         caption=caption,
         table_caption=f"Anmälda brott inom {label} per månad, hela kommunen",
         average_label=f"Genomsnitt {year - 2}–{year}",
     )
-    if average is not None and chart.table is not None:
-        for (_, cells), flag in zip(chart.table.rows, avg_flags, strict=True):
-            if flag:
-                cells[1] = Cell(SUPPRESSED)
     return chart
 
 
