@@ -49,6 +49,11 @@ class LagesbildSettings(dg.ConfigurableResource):
     quarantine_sample_size: int = Field(
         default=5, description="Offending rows shown in a check's metadata."
     )
+    duckdb_memory_limit: str = Field(
+        default="2GB",
+        description="Memory DuckDB may use for the working database before it spills to "
+        "disk (e.g. '2GB'); keeps a national-scale run within 4 GB.",
+    )
 
     @property
     def raw_path(self) -> Path:

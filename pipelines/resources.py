@@ -47,5 +47,8 @@ def build_resources(settings: LagesbildSettings) -> dict[str, object]:
     """The resources every asset, check and sensor gets, all derived from one settings object."""
     return {
         "settings": settings,
-        "duckdb": WorkDatabase(database=str(settings.work_db_path)),
+        "duckdb": WorkDatabase(
+            database=str(settings.work_db_path),
+            connection_config={"memory_limit": settings.duckdb_memory_limit},
+        ),
     }
