@@ -333,10 +333,12 @@ def _map_section(data: ReportData):
     )
     if not geometries:
         s.p(
-            "Karta saknas: områdeslistan lämnades utan geometri (som en tabell, inte som "
-            "GeoJSON eller GeoPackage), så områdena kan inte ritas. Jämförelsen mellan "
-            'områdena finns i <a href="#alla-omraden">tabellen över alla områden</a>, med den '
-            "utjämnade nivån som kartan annars skulle visa."
+            Markup(
+                "Karta saknas: områdeslistan lämnades utan geometri (som en tabell, inte som "
+                "GeoJSON eller GeoPackage), så områdena kan inte ritas. Jämförelsen mellan "
+                'områdena finns i <a href="#alla-omraden">tabellen över alla områden</a>, med '
+                "den utjämnade nivån som kartan annars skulle visa."
+            )
         )
         return s, None
     large = data.n_areas > LARGE_MAP

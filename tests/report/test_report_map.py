@@ -68,3 +68,26 @@ def test_quantile_classes_ignore_missing_values():
     classes, edges = classify([1.0, None, 3.0, 2.0])
     assert classes[1] is None
     assert edges[0] == 1.0 and edges[-1] == 3.0
+
+
+def test_a_report_without_geometry_says_so_with_a_working_link(sample_db, report_year, tmp_path):
+    """Areas delivered as a table: no map, a plain note, and its link is a link (not text)."""
+    import shutil
+
+    import duckdb
+
+    from tests.report.conftest import render, visible_text
+
+    db = tmp_path / "lagesbild.duckdb"
+    shutil.copy(sample_db, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("DELETE FROM public.area_geometry")
+    rendered = render(db, tmp_path / "reports", report_year)
+    section = rendered.tree.find("section", id="karta")
+    assert section is not None
+    assert section.find("svg") is None
+    text = visible_text(rendered.tree)
+    assert "Karta saknas" in text
+    assert "<a" not in text and "&lt;" not in text
+    links = [a.attrs.get("href") for a in section.find_all("a")]
+    assert "#alla-omraden" in links
