@@ -499,26 +499,17 @@ def _team(data, section: Section, area_id: str, name: str, has_team: bool) -> No
         team.p(f"{name} har ett områdesteam, men ingen rapport har lämnats till och med {year}.")
         section.sub(team)
         return
-    periods: list[str] = []
-    for r in sub:
-        if r["period"] not in periods:
-            periods.append(r["period"])
-    periods = periods[-TEAM_PERIODS:]
     themes = [t for t in data.theme_names() if any(r["theme"] == t for r in sub)]
     themes += sorted({r["theme"] for r in sub} - set(themes))
-    table = Table(
+    table = assessment_table(
+        sub,
+        row_column="theme",
+        row_values=themes,
+        row_label=capitalise,
         caption=f"Områdesteamets bedömning (1–5) i {name} per termin och tema",
-        columns=[_period_label(p) for p in periods],
         row_header="Tema",
-        compact=True,
+        last_periods=TEAM_PERIODS,
     )
-    for theme in themes:
-        cells = []
-        for p in periods:
-            found = [r for r in sub if r["period"] == p and r["theme"] == theme]
-            a = found[0]["assessment"] if found else None
-            cells.append(Cell(str(int(a)) if a is not None else MISSING))
-        table.add(capitalise(theme), cells)
     team.p(
         "Bedömningen görs av områdesteamet på en skala 1–5 (5 = störst oro). Den visar teamets "
         "samlade bild, inte ett mätvärde, och kan inte jämföras mellan områden med olika team."
@@ -537,11 +528,43 @@ def _team(data, section: Section, area_id: str, name: str, has_team: bool) -> No
     section.sub(team)
 
 
+def assessment_table(
+    records: list[dict],
+    *,
+    row_column: str,
+    row_values: list[str],
+    row_label,
+    caption: str,
+    row_header: str,
+    last_periods: int | None = None,
+) -> Table:
+    """Area-team assessments (1–5): one row per ``row_column`` value, one column per term."""
+    periods: list[str] = []
+    for r in records:
+        if r["period"] not in periods:
+            periods.append(r["period"])
+    if last_periods is not None:
+        periods = periods[-last_periods:]
+    table = Table(
+        caption=caption,
+        columns=[_period_label(p) for p in periods],
+        row_header=row_header,
+        compact=True,
+    )
+    for value in row_values:
+        cells = []
+        for p in periods:
+            found = [r for r in records if r["period"] == p and r[row_column] == value]
+            a = found[0]["assessment"] if found else None
+            cells.append(Cell(str(int(a)) if a is not None else MISSING))
+        table.add(row_label(value), cells)
+    return table
+
+
 def _period_label(period: str) -> str:
+    """'2025-VT' as 'VT 2025' (spring term), anything else as delivered."""
     m = re.fullmatch(r"(\d{4})-(VT|HT)", str(period))
-    if m:
-        return f"{m.group(2)} {m.group(1)}"
-    return str(period)
+    return f"{m.group(2)} {m.group(1)}" if m else str(period)
 
 
 # --- the table of all areas ---------------------------------------------------------------

@@ -11,7 +11,7 @@ import re
 
 from markupsafe import Markup
 
-from assets.report.areas import SIG_NOTE, anchor, season_values
+from assets.report.areas import SIG_NOTE, anchor, assessment_table, season_values
 from assets.report.data import (
     MAX_AREAS_WITH_SECTIONS,
     TOTAL,
@@ -305,35 +305,20 @@ def team_for_theme(data: ReportData, theme: str, label: str) -> tuple[str, Table
         return "Inga rapporter från områdesteam har lämnats.", None
     if not sub:
         return f"Inget områdesteam har bedömt temat {year}.", None
-    periods: list[str] = []
-    for r in sub:
-        if r["period"] not in periods:
-            periods.append(r["period"])
-    names = sorted({r["area_name"] for r in sub}, key=_sv_key)
-    table = Table(
+    table = assessment_table(
+        sub,
+        row_column="area_name",
+        row_values=sorted({r["area_name"] for r in sub}, key=_sv_key),
+        row_label=str,
         caption=f"Områdesteamens bedömning (1–5) av {label} {year}",
-        columns=[_period_label(p) for p in periods],
         row_header="Område",
-        compact=True,
     )
-    for name in names:
-        cells = []
-        for p in periods:
-            found = [r for r in sub if r["area_name"] == name and r["period"] == p]
-            a = found[0]["assessment"] if found else None
-            cells.append(Cell(str(int(a)) if a is not None else MISSING))
-        table.add(name, cells)
     text = (
         "Bara områden med områdesteam har en bedömning; att ett område saknas i tabellen betyder "
         "att det inte har något team, inte att det saknas oro. Bedömningarna görs av olika team "
         "och ska inte jämföras eller rangordnas mellan områden."
     )
     return text, table
-
-
-def _period_label(period: str) -> str:
-    m = re.fullmatch(r"(\d{4})-(VT|HT)", str(period))
-    return f"{m.group(2)} {m.group(1)}" if m else str(period)
 
 
 def _sv_key(text: str):
