@@ -10,7 +10,7 @@ import re
 
 from markupsafe import Markup
 
-from assets.report.data import TOTAL, UNKNOWN_AREA, ReportData, row, rows, sup, val
+from assets.report.data import TOTAL, UNKNOWN_AREA, ReportData, record_change, row, rows, sup, val
 from assets.report.document import Section
 from assets.report.figures import (
     MUNICIPALITY_COLOR,
@@ -28,7 +28,6 @@ from assets.report.text import (
     SOURCE_ORDER,
     SUPPRESSED,
     capitalise,
-    change_sentence,
     ci_phrase,
     fmt_int,
     fmt_pct,
@@ -96,16 +95,7 @@ def area_summary(data: ReportData, name: str, r: dict, total: dict | None) -> Ma
         if municipal is not None:
             text += Markup(" (hela kommunen: {} per 1 000)").format(fmt_rate(municipal))
         text += Markup(".")
-    text += Markup(" {}").format(
-        change_sentence(
-            year=year,
-            change_pct=r.get("change_pct"),
-            change_suppressed=sup(r, "change_pct"),
-            q_value=r.get("q_value"),
-            q_suppressed=sup(r, "q_value"),
-            is_significant=None if sup(r, "is_significant") else r.get("is_significant"),
-        )
-    )
+    text += Markup(" {}").format(record_change(year, r))
     return text
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from assets.database import connect
-from assets.report.text import fold
+from assets.report.text import change_sentence, fold
 
 TOTAL = "Totalt"
 UNKNOWN_AREA = "okant"
@@ -379,3 +379,15 @@ def val(record: dict | None, column: str) -> object:
     if record is None or sup(record, column):
         return None
     return record.get(column)
+
+
+def record_change(year: int, record: dict | None) -> str:
+    """``change_sentence`` for a published row with change_pct, q_value and is_significant."""
+    return change_sentence(
+        year=year,
+        change_pct=val(record, "change_pct"),
+        change_suppressed=sup(record, "change_pct"),
+        q_value=val(record, "q_value"),
+        q_suppressed=sup(record, "q_value"),
+        is_significant=val(record, "is_significant"),
+    )

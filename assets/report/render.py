@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from assets.report import areas as area_sections
 from assets.report import findings, sources, themes
-from assets.report.data import TOTAL, ReportData, load, row, rows, sup, val
+from assets.report.data import TOTAL, ReportData, load, record_change, row, rows, sup, val
 from assets.report.document import Block, Section
 from assets.report.findings import count_span
 from assets.report.mapsvg import LARGE_MAP, MapLayer, build_map
@@ -29,7 +29,6 @@ from assets.report.text import (
     LEGEND,
     MISSING_LEGEND,
     capitalise,
-    change_sentence,
     ci_phrase,
     fmt_date,
     fmt_int,
@@ -221,14 +220,7 @@ def _summary(data: ReportData, key: list[findings.Finding]) -> Section:
     if rate is not None:
         ci = ci_phrase(val(total, "crimes_per_1000_ci_low"), val(total, "crimes_per_1000_ci_high"))
         lead += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
-    lead += Markup(". ") + change_sentence(
-        year=year,
-        change_pct=val(total, "change_pct"),
-        change_suppressed=sup(total, "change_pct"),
-        q_value=val(total, "q_value"),
-        q_suppressed=sup(total, "q_value"),
-        is_significant=val(total, "is_significant"),
-    )
+    lead += Markup(". ") + record_change(year, total)
     s.p(lead, css="lead")
     unknown = area_sections.unknown_area_sentence(data)
     if unknown:

@@ -17,6 +17,7 @@ from assets.report.data import (
     TOTAL,
     UNKNOWN_AREA,
     ReportData,
+    record_change,
     row,
     rows,
     sup,
@@ -125,14 +126,7 @@ def municipal_sentence(data: ReportData, theme: str, label: str) -> Markup:
         ci = ci_phrase(val(r, "crimes_per_1000_ci_low"), val(r, "crimes_per_1000_ci_high"))
         text += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
     text += Markup(". ")
-    text += change_sentence(
-        year=year,
-        change_pct=r.get("change_pct"),
-        change_suppressed=sup(r, "change_pct"),
-        q_value=r.get("q_value"),
-        q_suppressed=sup(r, "q_value"),
-        is_significant=None if sup(r, "is_significant") else r.get("is_significant"),
-    )
+    text += record_change(year, r)
     return text
 
 
