@@ -95,3 +95,11 @@ CREATE OR REPLACE TEMP MACRO yes_no_value(s) AS (
 CREATE OR REPLACE TEMP MACRO quoted(s) AS
     CASE WHEN s IS NULL THEN 'empty'
          ELSE '''' || CASE WHEN length(s) > 40 THEN left(s, 40) || '…' ELSE s END || '''' END;
+
+-- The first problem of a rejected row, as validate_<table>.sql returns it: the reason, the
+-- column by the file's own header name, and a detail that names the column.
+CREATE OR REPLACE TEMP MACRO missing_value(header) AS
+    {'reason': 'missing_value', 'col': header, 'detail': 'column ''' || header || ''' is empty'};
+CREATE OR REPLACE TEMP MACRO invalid_value(reason, header, value, why) AS
+    {'reason': reason, 'col': header,
+     'detail': 'column ''' || header || ''': ' || quoted(value) || ' ' || why};

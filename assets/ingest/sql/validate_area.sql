@@ -14,13 +14,10 @@ WITH judged AS (
                  AND is_blank(s.omradesteam) AND g.geometry_wkb IS NULL
                 THEN {'reason': 'blank_row', 'col': NULL, 'detail': NULL}
             WHEN is_blank(s.omrade_id)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''' is empty'}
+                THEN missing_value(getvariable('h_omrade_id'))
             WHEN is_unplaced_area(s.omrade_id)
-                THEN {'reason': 'invalid_area_id', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''': '
-                                || quoted(s.omrade_id)
-                                || ' is reserved for rows the data owner could not place'}
+                THEN invalid_value('invalid_area_id', getvariable('h_omrade_id'), s.omrade_id,
+                               'is reserved for rows the data owner could not place')
         END AS problem
     FROM src AS s
     LEFT JOIN area_geometry AS g USING (row_number)

@@ -41,34 +41,26 @@ judged AS (
                  AND is_blank(antal_aktiviteter) AND is_blank(observationer)
                 THEN {'reason': 'blank_row', 'col': NULL, 'detail': NULL}
             WHEN is_blank(omrade_id)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''' is empty'}
+                THEN missing_value(getvariable('h_omrade_id'))
             WHEN is_blank(period)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_period'),
-                      'detail': 'column ''' || getvariable('h_period') || ''' is empty'}
+                THEN missing_value(getvariable('h_period'))
             WHEN is_blank(tema)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_tema'),
-                      'detail': 'column ''' || getvariable('h_tema') || ''' is empty'}
+                THEN missing_value(getvariable('h_tema'))
             WHEN period_kind IS NULL OR period_year NOT BETWEEN 1900 AND 2100
-                THEN {'reason': 'invalid_period', 'col': getvariable('h_period'),
-                      'detail': 'column ''' || getvariable('h_period') || ''': ' || quoted(period)
-                                || ' is not YYYY-MM, YYYY-Qn, YYYY-VT or YYYY-HT'}
+                THEN invalid_value('invalid_period', getvariable('h_period'), period,
+                               'is not YYYY-MM, YYYY-Qn, YYYY-VT or YYYY-HT')
             WHEN theme IS NULL
-                THEN {'reason': 'unknown_theme', 'col': getvariable('h_tema'),
-                      'detail': 'column ''' || getvariable('h_tema') || ''': ' || quoted(tema)
-                                || ' is not in referens/teman.csv'}
+                THEN invalid_value('unknown_theme', getvariable('h_tema'), tema,
+                               'is not in referens/teman.csv')
             WHEN NOT (is_whole_number(bedomning) AND as_number(bedomning) BETWEEN 1 AND 5)
-                THEN {'reason': 'invalid_assessment', 'col': getvariable('h_bedomning'),
-                      'detail': 'column ''' || getvariable('h_bedomning') || ''': '
-                                || quoted(bedomning) || ' is not an integer 1-5'}
+                THEN invalid_value('invalid_assessment', getvariable('h_bedomning'), bedomning,
+                               'is not an integer 1-5')
             WHEN NOT is_count_ok(antal_aktiviteter)
-                THEN {'reason': 'invalid_count', 'col': getvariable('h_antal_aktiviteter'),
-                      'detail': 'column ''' || getvariable('h_antal_aktiviteter') || ''': '
-                                || quoted(antal_aktiviteter) || ' is not a whole number >= 0'}
+                THEN invalid_value('invalid_count', getvariable('h_antal_aktiviteter'), antal_aktiviteter,
+                               'is not a whole number >= 0')
             WHEN NOT is_known_area
-                THEN {'reason': 'unknown_area', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''': '
-                                || quoted(omrade_id) || ' is not a known area (omraden/)'}
+                THEN invalid_value('unknown_area', getvariable('h_omrade_id'), omrade_id,
+                               'is not a known area (omraden/)')
         END AS problem
     FROM periods
 )

@@ -56,38 +56,29 @@ judged AS (
                  AND is_blank(brottskategori) AND is_blank(antal)
                 THEN {'reason': 'blank_row', 'col': NULL, 'detail': NULL}
             WHEN is_blank(omrade_id)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''' is empty'}
+                THEN missing_value(getvariable('h_omrade_id'))
             WHEN getvariable('delivery') = 'monthly' AND is_blank(manad)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_manad'),
-                      'detail': 'column ''' || getvariable('h_manad') || ''' is empty'}
+                THEN missing_value(getvariable('h_manad'))
             WHEN getvariable('delivery') = 'yearly' AND is_blank(ar)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_ar'),
-                      'detail': 'column ''' || getvariable('h_ar') || ''' is empty'}
+                THEN missing_value(getvariable('h_ar'))
             WHEN is_blank(brottskategori)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_brottskategori'),
-                      'detail': 'column ''' || getvariable('h_brottskategori') || ''' is empty'}
+                THEN missing_value(getvariable('h_brottskategori'))
             WHEN getvariable('delivery') = 'monthly' AND month_parsed IS NULL
-                THEN {'reason': 'invalid_month', 'col': getvariable('h_manad'),
-                      'detail': 'column ''' || getvariable('h_manad') || ''': ' || quoted(manad)
-                                || ' is not a month (YYYY-MM, YYYYMM or YYYY-MM-01)'}
+                THEN invalid_value('invalid_month', getvariable('h_manad'), manad,
+                               'is not a month (YYYY-MM, YYYYMM or YYYY-MM-01)')
             WHEN getvariable('delivery') = 'yearly' AND year_parsed IS NULL
-                THEN {'reason': 'invalid_year', 'col': getvariable('h_ar'),
-                      'detail': 'column ''' || getvariable('h_ar') || ''': ' || quoted(ar)
-                                || ' is not a year (YYYY)'}
+                THEN invalid_value('invalid_year', getvariable('h_ar'), ar,
+                               'is not a year (YYYY)')
             WHEN NOT is_count_ok
-                THEN {'reason': 'invalid_count', 'col': getvariable('h_antal'),
-                      'detail': 'column ''' || getvariable('h_antal') || ''': ' || quoted(antal)
-                                || ' is not a whole number >= 0'}
+                THEN invalid_value('invalid_count', getvariable('h_antal'), antal,
+                               'is not a whole number >= 0')
             WHEN NOT is_known_area
-                THEN {'reason': 'unknown_area', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''': '
-                                || quoted(omrade_id) || ' is not a known area (omraden/)'}
+                THEN invalid_value('unknown_area', getvariable('h_omrade_id'), omrade_id,
+                               'is not a known area (omraden/)')
             WHEN crime_category IS NULL
-                THEN {'reason': 'unknown_category', 'col': getvariable('h_brottskategori'),
-                      'detail': 'column ''' || getvariable('h_brottskategori') || ''': '
-                                || quoted(brottskategori)
-                                || ' is not in referens/brottskategorier.csv'}
+                THEN invalid_value('unknown_category', getvariable('h_brottskategori'),
+                               brottskategori,
+                               'is not in referens/brottskategorier.csv')
         END AS problem
     FROM typed
 )

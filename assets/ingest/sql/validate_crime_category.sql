@@ -7,11 +7,9 @@ WITH judged AS (
             WHEN is_blank(brottskategori) AND is_blank(tema) AND is_blank(signalbrott)
                 THEN {'reason': 'blank_row', 'col': NULL, 'detail': NULL}
             WHEN is_blank(brottskategori)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_brottskategori'),
-                      'detail': 'column ''' || getvariable('h_brottskategori') || ''' is empty'}
+                THEN missing_value(getvariable('h_brottskategori'))
             WHEN is_blank(tema)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_tema'),
-                      'detail': 'column ''' || getvariable('h_tema') || ''' is empty'}
+                THEN missing_value(getvariable('h_tema'))
         END AS problem
     FROM src
 )

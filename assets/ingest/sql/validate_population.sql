@@ -21,37 +21,28 @@ judged AS (
                  AND is_blank(kon) AND is_blank(antal)
                 THEN {'reason': 'blank_row', 'col': NULL, 'detail': NULL}
             WHEN is_blank(omrade_id)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''' is empty'}
+                THEN missing_value(getvariable('h_omrade_id'))
             WHEN is_blank(ar)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_ar'),
-                      'detail': 'column ''' || getvariable('h_ar') || ''' is empty'}
+                THEN missing_value(getvariable('h_ar'))
             WHEN is_blank(aldersgrupp)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_aldersgrupp'),
-                      'detail': 'column ''' || getvariable('h_aldersgrupp') || ''' is empty'}
+                THEN missing_value(getvariable('h_aldersgrupp'))
             WHEN is_blank(kon)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_kon'),
-                      'detail': 'column ''' || getvariable('h_kon') || ''' is empty'}
+                THEN missing_value(getvariable('h_kon'))
             WHEN year_parsed IS NULL
-                THEN {'reason': 'invalid_year', 'col': getvariable('h_ar'),
-                      'detail': 'column ''' || getvariable('h_ar') || ''': ' || quoted(ar)
-                                || ' is not a year (YYYY)'}
+                THEN invalid_value('invalid_year', getvariable('h_ar'), ar,
+                               'is not a year (YYYY)')
             WHEN age_group_parsed IS NULL
-                THEN {'reason': 'invalid_age_group', 'col': getvariable('h_aldersgrupp'),
-                      'detail': 'column ''' || getvariable('h_aldersgrupp') || ''': '
-                                || quoted(aldersgrupp) || ' is not an age band (A-B, A+ or totalt)'}
+                THEN invalid_value('invalid_age_group', getvariable('h_aldersgrupp'), aldersgrupp,
+                               'is not an age band (A-B, A+ or totalt)')
             WHEN sex_parsed IS NULL
-                THEN {'reason': 'invalid_sex', 'col': getvariable('h_kon'),
-                      'detail': 'column ''' || getvariable('h_kon') || ''': ' || quoted(kon)
-                                || ' is not kvinnor/man/totalt (or K/M/T)'}
+                THEN invalid_value('invalid_sex', getvariable('h_kon'), kon,
+                               'is not kvinnor/man/totalt (or K/M/T)')
             WHEN NOT is_count_ok(antal)
-                THEN {'reason': 'invalid_count', 'col': getvariable('h_antal'),
-                      'detail': 'column ''' || getvariable('h_antal') || ''': ' || quoted(antal)
-                                || ' is not a whole number >= 0'}
+                THEN invalid_value('invalid_count', getvariable('h_antal'), antal,
+                               'is not a whole number >= 0')
             WHEN NOT is_known_area
-                THEN {'reason': 'unknown_area', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''': '
-                                || quoted(omrade_id) || ' is not a known area (omraden/)'}
+                THEN invalid_value('unknown_area', getvariable('h_omrade_id'), omrade_id,
+                               'is not a known area (omraden/)')
         END AS problem
     FROM typed
 )

@@ -36,44 +36,33 @@ judged AS (
                  AND is_blank(aldersgrupp) AND is_blank(kon) AND is_blank(antal)
                 THEN {'reason': 'blank_row', 'col': NULL, 'detail': NULL}
             WHEN is_blank(omrade_id)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''' is empty'}
+                THEN missing_value(getvariable('h_omrade_id'))
             WHEN is_blank(manad)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_manad'),
-                      'detail': 'column ''' || getvariable('h_manad') || ''' is empty'}
+                THEN missing_value(getvariable('h_manad'))
             WHEN is_blank(kalla)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_kalla'),
-                      'detail': 'column ''' || getvariable('h_kalla') || ''' is empty'}
+                THEN missing_value(getvariable('h_kalla'))
             WHEN is_blank(aldersgrupp)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_aldersgrupp'),
-                      'detail': 'column ''' || getvariable('h_aldersgrupp') || ''' is empty'}
+                THEN missing_value(getvariable('h_aldersgrupp'))
             WHEN is_blank(kon)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_kon'),
-                      'detail': 'column ''' || getvariable('h_kon') || ''' is empty'}
+                THEN missing_value(getvariable('h_kon'))
             WHEN month_parsed IS NULL
-                THEN {'reason': 'invalid_month', 'col': getvariable('h_manad'),
-                      'detail': 'column ''' || getvariable('h_manad') || ''': ' || quoted(manad)
-                                || ' is not a month (YYYY-MM, YYYYMM or YYYY-MM-01)'}
+                THEN invalid_value('invalid_month', getvariable('h_manad'), manad,
+                               'is not a month (YYYY-MM, YYYYMM or YYYY-MM-01)')
             WHEN type_parsed IS NULL
-                THEN {'reason': 'invalid_type', 'col': getvariable('h_typ'),
-                      'detail': 'column ''' || getvariable('h_typ') || ''': ' || quoted(typ)
-                                || ' is not orosanmalan or sig'}
+                THEN invalid_value('invalid_type', getvariable('h_typ'), typ,
+                               'is not orosanmalan or sig')
             WHEN age_group_parsed IS NULL
-                THEN {'reason': 'invalid_age_group', 'col': getvariable('h_aldersgrupp'),
-                      'detail': 'column ''' || getvariable('h_aldersgrupp') || ''': '
-                                || quoted(aldersgrupp) || ' is not an age band (A-B, A+ or totalt)'}
+                THEN invalid_value('invalid_age_group', getvariable('h_aldersgrupp'), aldersgrupp,
+                               'is not an age band (A-B, A+ or totalt)')
             WHEN sex_parsed IS NULL
-                THEN {'reason': 'invalid_sex', 'col': getvariable('h_kon'),
-                      'detail': 'column ''' || getvariable('h_kon') || ''': ' || quoted(kon)
-                                || ' is not kvinnor/man/totalt (or K/M/T)'}
+                THEN invalid_value('invalid_sex', getvariable('h_kon'), kon,
+                               'is not kvinnor/man/totalt (or K/M/T)')
             WHEN NOT is_count_ok(antal)
-                THEN {'reason': 'invalid_count', 'col': getvariable('h_antal'),
-                      'detail': 'column ''' || getvariable('h_antal') || ''': ' || quoted(antal)
-                                || ' is not a whole number >= 0'}
+                THEN invalid_value('invalid_count', getvariable('h_antal'), antal,
+                               'is not a whole number >= 0')
             WHEN NOT is_known_area
-                THEN {'reason': 'unknown_area', 'col': getvariable('h_omrade_id'),
-                      'detail': 'column ''' || getvariable('h_omrade_id') || ''': '
-                                || quoted(omrade_id) || ' is not a known area (omraden/)'}
+                THEN invalid_value('unknown_area', getvariable('h_omrade_id'), omrade_id,
+                               'is not a known area (omraden/)')
         END AS problem
     FROM typed
 )

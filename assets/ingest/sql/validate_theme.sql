@@ -7,8 +7,7 @@ WITH judged AS (
             WHEN is_blank(tema) AND is_blank(beskrivning)
                 THEN {'reason': 'blank_row', 'col': NULL, 'detail': NULL}
             WHEN is_blank(tema)
-                THEN {'reason': 'missing_value', 'col': getvariable('h_tema'),
-                      'detail': 'column ''' || getvariable('h_tema') || ''' is empty'}
+                THEN missing_value(getvariable('h_tema'))
         END AS problem
     FROM src
 )
