@@ -147,13 +147,12 @@ def build_public(
             f"SELECT * FROM public_{table.name}_frame"
         )
         con.unregister(f"public_{table.name}_frame")
-    cells, groups = cells_and_groups(frames)
-    flags = suppress_by_year(cells, groups, crime_min=crime_min, referral_min=referral_min)
+    flags = suppress_by_year(frames, crime_min=crime_min, referral_min=referral_min)
     out: dict[str, pd.DataFrame] = {}
     for table in COUNT_TABLES:
         out[table.name] = _apply(table, frames[table.name], flags)
     priority = _query(con, "priority")
-    out["priority"] = _mask_priority(priority, flags)
+    out["priority"] = _mask_priority(priority, frames["area_theme_year"], flags)
     _write(con, out)
     for name in PLAIN_TABLES:
         # Straight from SQL, so dates stay DATE (a pandas round trip makes them timestamps).
@@ -164,48 +163,95 @@ def build_public(
     return out
 
 
-def cells_and_groups(frames: dict[str, pd.DataFrame]) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """All published counts as cells (one per id) and the `Totalt` equations as groups."""
-    cell_parts, group_parts = [], []
-    for table in COUNT_TABLES:
-        frame = frames[table.name]
-        keys = [*table.margins, *table.by]
-        for m in table.measures:
-            cell_parts.append(
-                pd.DataFrame(
-                    {
-                        "cell_id": frame[m.cell],
-                        "value": frame[m.value].astype(float),
-                        "kind": m.kind,
-                        "year": frame["year"].astype(int),
-                    }
+#: Suppression flags of one count column of one table, aligned with its frame's rows.
+Flags = dict[tuple[str, str], np.ndarray]
+
+
+def suppress_by_year(
+    frames: dict[str, pd.DataFrame], *, crime_min: int, referral_min: int
+) -> Flags:
+    """Suppression flag for every published count, decided one year at a time.
+
+    Every table has `year` among its keys, so every `Totalt` equation lies within a year.
+    Within a year, a number shown in two tables has one cell id (and must have one value).
+    Cells are matched to their id once per year (pd.factorize), and the flags come back by
+    position: at national scale, looking ~2 million string ids up again costs more than the
+    suppression itself.
+    """
+    flags: Flags = {
+        (t.name, m.value): np.zeros(len(frames[t.name]), dtype=bool)
+        for t in COUNT_TABLES
+        for m in t.measures
+    }
+    rows_of_year = {t.name: frames[t.name].groupby("year", sort=True).indices for t in COUNT_TABLES}
+    whole_0_17 = _whole_0_17_groups(frames)
+    for year in sorted({y for rows in rows_of_year.values() for y in rows}):
+        ids, values, kinds, placed, group_parts = [], [], [], [], []
+        for table in COUNT_TABLES:
+            positions = rows_of_year[table.name].get(year)
+            if positions is None:
+                continue
+            part = frames[table.name].iloc[positions]
+            keys = [*table.margins, *table.by]
+            for m in table.measures:
+                ids.append(part[m.cell].to_numpy(dtype=object))
+                values.append(part[m.value].to_numpy(dtype=np.float64, na_value=np.nan))
+                kinds.append(np.full(len(positions), m.kind, dtype=object))
+                placed.append(((table.name, m.value), positions))
+                labelled = part[keys].astype(str).assign(cell_id=part[m.cell])
+                group_parts.append(
+                    groups_from_margins(
+                        labelled,
+                        list(table.margins),
+                        by=list(table.by),
+                        name=f"{table.name}.{m.value}",
+                    )
                 )
-            )
-            labelled = frame[keys].astype(str).assign(cell_id=frame[m.cell])
-            group_parts.append(
-                groups_from_margins(
-                    labelled,
-                    list(table.margins),
-                    by=list(table.by),
-                    name=f"{table.name}.{m.value}",
-                )
-            )
-    cells = pd.concat(cell_parts, ignore_index=True)
-    conflicts = cells.groupby("cell_id")["value"].nunique(dropna=False)
-    if (conflicts > 1).any():
-        bad = list(conflicts[conflicts > 1].index[:5])
+        group_parts.append(whole_0_17.loc[whole_0_17["year"] == year, list(GROUP_COLUMNS)])
+        cell_of_row, cell_ids = pd.factorize(np.concatenate(ids))
+        value = np.concatenate(values)
+        _, first_row = np.unique(cell_of_row, return_index=True)
+        _check_one_value_per_cell(cell_ids, cell_of_row, value, first_row)
+        cells = pd.DataFrame(
+            {
+                "cell_id": cell_ids,
+                "value": value[first_row],
+                "kind": np.concatenate(kinds)[first_row],
+            }
+        )
+        result = suppress(
+            cells,
+            pd.concat(group_parts, ignore_index=True),
+            crime_min=crime_min,
+            referral_min=referral_min,
+        )
+        # suppress() answers in the order of `cells`, i.e. by cell number.
+        row_flags = result["suppressed"].to_numpy(dtype=bool)[cell_of_row]
+        offset = 0
+        for key, positions in placed:
+            flags[key][positions] = row_flags[offset : offset + len(positions)]
+            offset += len(positions)
+    return flags
+
+
+GROUP_COLUMNS = ("group_id", "cell_id", "role")
+
+
+def _check_one_value_per_cell(
+    cell_ids: np.ndarray, cell_of_row: np.ndarray, value: np.ndarray, first_row: np.ndarray
+) -> None:
+    first = value[first_row][cell_of_row]
+    differs = (value != first) & ~(np.isnan(value) & np.isnan(first))
+    if differs.any():
+        bad = sorted({str(cell_ids[c]) for c in cell_of_row[differs]})[:5]
         raise ValueError(f"one cell id with different values in two tables: {bad}")
-    cells = cells.drop_duplicates("cell_id", ignore_index=True)
-    groups = pd.concat(group_parts, ignore_index=True)
-    groups = pd.concat([groups, _whole_0_17_groups(frames)], ignore_index=True)
-    return cells, groups
 
 
 def _whole_0_17_groups(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     """The whole's 0–17 orosanmälningar = the sum of its age bands inside 0–17, all sexes.
 
     Published in two tables (area_year and referral_year) without a shared `Totalt` row,
-    the equation is still there for anyone to use, so it is a group.
+    the equation is still there for anyone to use, so it is a group (one per year).
     """
     years = frames["area_year"]
     whole = years[(years["area_id"] == "Totalt") & years["referral_count"].notna()]
@@ -224,33 +270,12 @@ def _whole_0_17_groups(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
         if parts.empty or parts["referral_count"].sum() != total["referral_count"]:
             continue
         group = f"whole_0_17|{total['year']}"
-        rows.append((group, total["referral_cell"], "total"))
-        rows.extend((group, cell, "part") for cell in parts["referral_cell"])
-    return pd.DataFrame(rows, columns=["group_id", "cell_id", "role"])
+        rows.append((group, total["referral_cell"], "total", total["year"]))
+        rows.extend((group, cell, "part", total["year"]) for cell in parts["referral_cell"])
+    return pd.DataFrame(rows, columns=[*GROUP_COLUMNS, "year"])
 
 
-def suppress_by_year(
-    cells: pd.DataFrame, groups: pd.DataFrame, *, crime_min: int, referral_min: int
-) -> pd.Series:
-    """Suppression flag per cell id, decided one year at a time."""
-    year_of = cells.set_index("cell_id")["year"]
-    groups = groups.assign(year=groups["cell_id"].map(year_of))
-    mixed = groups.groupby("group_id")["year"].nunique()
-    if (mixed > 1).any():
-        raise ValueError(f"groups span years: {list(mixed[mixed > 1].index[:3])}")
-    flags = []
-    for year, year_cells in cells.groupby("year", sort=True):
-        result = suppress(
-            year_cells[["cell_id", "value", "kind"]],
-            groups.loc[groups["year"] == year, ["group_id", "cell_id", "role"]],
-            crime_min=crime_min,
-            referral_min=referral_min,
-        )
-        flags.append(result.set_index("cell_id")["suppressed"])
-    return pd.concat(flags) if flags else pd.Series(dtype=bool)
-
-
-def _apply(table: CountTable, frame: pd.DataFrame, flags: pd.Series) -> pd.DataFrame:
+def _apply(table: CountTable, frame: pd.DataFrame, flags: Flags) -> pd.DataFrame:
     """Null suppressed counts and everything derived from them; add the `_suppressed` flags."""
     out = frame.copy()
     if "q_value" in out.columns:
@@ -258,7 +283,7 @@ def _apply(table: CountTable, frame: pd.DataFrame, flags: pd.Series) -> pd.DataF
     entity = [c for c in (*table.margins, *table.by) if c != "year"]
     for m in table.measures:
         flag = flag_column(m.value)
-        out[flag] = out[m.cell].map(flags).fillna(False).astype(bool)
+        out[flag] = flags[(table.name, m.value)]
         out[m.value] = out[m.value].where(~out[flag])
         dependents = [c for c in DERIVED.get((table.name, m.value), ()) if c in out.columns]
         if dependents:
@@ -273,9 +298,13 @@ def _apply(table: CountTable, frame: pd.DataFrame, flags: pd.Series) -> pd.DataF
     return out.drop(columns=[m.cell for m in table.measures] + ["row_kind"], errors="ignore")
 
 
-def _mask_priority(priority: pd.DataFrame, flags: pd.Series) -> pd.DataFrame:
+def _mask_priority(priority: pd.DataFrame, area_themes: pd.DataFrame, flags: Flags) -> pd.DataFrame:
+    """A score is about one area × theme × year: it is hidden when that count is."""
     out = priority.copy()
-    out["crime_count_suppressed"] = out["crime_cell"].map(flags).fillna(False).astype(bool)
+    by_cell = pd.Series(
+        flags[("area_theme_year", "crime_count")], index=area_themes["crime_cell"].to_numpy()
+    )
+    out["crime_count_suppressed"] = out["crime_cell"].map(by_cell).fillna(False).astype(bool)
     out = derived_mask(
         out,
         count="crime_count",

@@ -233,3 +233,17 @@ def test_the_attacker_pins_a_cell_when_its_partner_is_revealed(sample_build, tmp
     frame.to_csv(weak / "area_theme_year.csv", sep=";", index=False)
     pinned = pinned_cells(weak)
     assert f"c|{year}|{area}|{frame.loc[other, 'theme']}|Totalt" in set(pinned["cell_id"])
+
+
+def test_one_number_shown_in_two_tables_must_have_one_value() -> None:
+    """A cell id names one number across tables: two values under one id stop the build."""
+    import numpy as np
+
+    from assets.public.build import _check_one_value_per_cell
+
+    ids = np.array(["c|2025|A|Totalt|Totalt", "c|2025|B|Totalt|Totalt"], dtype=object)
+    rows = np.array([0, 1, 0, 1])  # both cells shown twice
+    first = np.array([0, 1])
+    _check_one_value_per_cell(ids, rows, np.array([4.0, np.nan, 4.0, np.nan]), first)
+    with pytest.raises(ValueError, match=r"different values in two tables.*c\|2025\|B"):
+        _check_one_value_per_cell(ids, rows, np.array([4.0, 7.0, 4.0, 8.0]), first)
