@@ -3,28 +3,32 @@
 -- variables h_<column> (the file's own header names) and delivery ('monthly' | 'yearly').
 -- Output columns: the staging.crime columns, then reason, column_name, detail, raw.
 -- A delivery repeats few distinct texts millions of times, so each rule runs once per distinct
--- text (the lookups) and the rows only join on the exact text.
+-- text (the lookups, blank tests included) and the rows only join on the exact text.
 WITH area_lookup AS (
     SELECT k.omrade_id,
            CASE WHEN is_unplaced_area(k.omrade_id) THEN 'okant' ELSE trim(k.omrade_id) END
                AS area_key,
-           a.area_id IS NOT NULL OR is_unplaced_area(k.omrade_id) AS is_known_area
+           a.area_id IS NOT NULL OR is_unplaced_area(k.omrade_id) AS is_known_area,
+           is_blank(k.omrade_id) AS area_blank
     FROM (SELECT DISTINCT omrade_id FROM src) AS k
     LEFT JOIN staging.area AS a ON a.area_id = trim(k.omrade_id)
 ),
 month_lookup AS (
-    SELECT manad, month_value(manad) AS month_parsed FROM (SELECT DISTINCT manad FROM src)
+    SELECT manad, month_value(manad) AS month_parsed, is_blank(manad) AS month_blank
+    FROM (SELECT DISTINCT manad FROM src)
 ),
 year_lookup AS (
-    SELECT ar, year_value(ar) AS year_parsed FROM (SELECT DISTINCT ar FROM src)
+    SELECT ar, year_value(ar) AS year_parsed, is_blank(ar) AS year_blank
+    FROM (SELECT DISTINCT ar FROM src)
 ),
 category_lookup AS (
-    SELECT k.brottskategori, c.crime_category, c.theme
+    SELECT k.brottskategori, c.crime_category, c.theme,
+           is_blank(k.brottskategori) AS category_blank
     FROM (SELECT DISTINCT brottskategori FROM src) AS k
     LEFT JOIN staging.crime_category AS c ON c.category_key = fold(k.brottskategori)
 ),
 count_lookup AS (
-    SELECT antal, is_count_ok(antal) AS is_count_ok,
+    SELECT antal, is_count_ok(antal) AS is_count_ok, is_blank(antal) AS count_blank,
            CASE WHEN is_count_ok(antal) THEN count_value(antal) END AS count_parsed
     FROM (SELECT DISTINCT antal FROM src)
 ),
@@ -39,7 +43,13 @@ typed AS (
         c.theme,
         -- An empty cell is "not available" (NULL), which is a valid count.
         coalesce(n.is_count_ok, s.antal IS NULL) AS is_count_ok,
-        n.count_parsed
+        n.count_parsed,
+        -- A NULL text finds no lookup row, and NULL is blank.
+        coalesce(a.area_blank, true) AS area_blank,
+        coalesce(m.month_blank, true) AS month_blank,
+        coalesce(y.year_blank, true) AS year_blank,
+        coalesce(c.category_blank, true) AS category_blank,
+        coalesce(n.count_blank, true) AS count_blank
     FROM src AS s
     LEFT JOIN area_lookup AS a ON a.omrade_id = s.omrade_id
     LEFT JOIN month_lookup AS m ON m.manad = s.manad
@@ -52,16 +62,15 @@ judged AS (
         *,
         getvariable('delivery') = 'monthly' AS is_monthly,
         CASE
-            WHEN is_blank(omrade_id) AND is_blank(manad) AND is_blank(ar)
-                 AND is_blank(brottskategori) AND is_blank(antal)
+            WHEN area_blank AND month_blank AND year_blank AND category_blank AND count_blank
                 THEN {'reason': 'blank_row', 'col': NULL, 'detail': NULL}
-            WHEN is_blank(omrade_id)
+            WHEN area_blank
                 THEN missing_value(getvariable('h_omrade_id'))
-            WHEN getvariable('delivery') = 'monthly' AND is_blank(manad)
+            WHEN getvariable('delivery') = 'monthly' AND month_blank
                 THEN missing_value(getvariable('h_manad'))
-            WHEN getvariable('delivery') = 'yearly' AND is_blank(ar)
+            WHEN getvariable('delivery') = 'yearly' AND year_blank
                 THEN missing_value(getvariable('h_ar'))
-            WHEN is_blank(brottskategori)
+            WHEN category_blank
                 THEN missing_value(getvariable('h_brottskategori'))
             WHEN getvariable('delivery') = 'monthly' AND month_parsed IS NULL
                 THEN invalid_value('invalid_month', getvariable('h_manad'), manad,
