@@ -73,6 +73,13 @@ def sql_text(name: str, **placeholders: str) -> str:
     return text
 
 
+#: Shared CTE bodies (sql/lookups/<name>.sql) for the validate SQL: {{lookup_<name>}}.
+LOOKUPS = {
+    f"lookup_{path.stem}": path.read_text(encoding="utf-8").strip()
+    for path in sorted((SQL_DIR / "lookups").glob("*.sql"))
+}
+
+
 def raw_json_sql(spec: SourceSpec) -> str:
     """SQL for `quarantine.raw`: the row's original values keyed by the file's own headers."""
     entries = ", ".join(f"{{'k': getvariable('h_{name}'), 'v': {name}}}" for name in spec.raw_names)
@@ -349,7 +356,7 @@ class RowLoader:
     # -- across files -----------------------------------------------------------------
 
     def _validate_sql(self) -> str:
-        return sql_text(self.spec.validate_sql, raw_json=raw_json_sql(self.spec))
+        return sql_text(self.spec.validate_sql, raw_json=raw_json_sql(self.spec), **LOOKUPS)
 
     def _create_checked_table(self) -> None:
         """The checked-rows table, typed by the validate SQL run over an empty `src`."""

@@ -5,17 +5,10 @@
 -- A delivery repeats few distinct texts millions of times, so each rule runs once per distinct
 -- text (the lookups, blank tests included) and the rows only join on the exact text.
 WITH area_lookup AS (
-    SELECT k.omrade_id,
-           CASE WHEN is_unplaced_area(k.omrade_id) THEN 'okant' ELSE trim(k.omrade_id) END
-               AS area_key,
-           a.area_id IS NOT NULL OR is_unplaced_area(k.omrade_id) AS is_known_area,
-           is_blank(k.omrade_id) AS area_blank
-    FROM (SELECT DISTINCT omrade_id FROM src) AS k
-    LEFT JOIN staging.area AS a ON a.area_id = trim(k.omrade_id)
+    {{lookup_area}}
 ),
 month_lookup AS (
-    SELECT manad, month_value(manad) AS month_parsed, is_blank(manad) AS month_blank
-    FROM (SELECT DISTINCT manad FROM src)
+    {{lookup_month}}
 ),
 year_lookup AS (
     SELECT ar, year_value(ar) AS year_parsed, is_blank(ar) AS year_blank
@@ -28,9 +21,7 @@ category_lookup AS (
     LEFT JOIN staging.crime_category AS c ON c.category_key = fold(k.brottskategori)
 ),
 count_lookup AS (
-    SELECT antal, is_count_ok(antal) AS is_count_ok, is_blank(antal) AS count_blank,
-           CASE WHEN is_count_ok(antal) THEN count_value(antal) END AS count_parsed
-    FROM (SELECT DISTINCT antal FROM src)
+    {{lookup_count}}
 ),
 typed AS (
     SELECT

@@ -4,17 +4,10 @@
 -- As in validate_crime.sql, each rule runs once per distinct text (the lookups) and the rows
 -- join on the exact text. A NULL text finds no lookup row: the coalesces give NULL's answer.
 WITH area_lookup AS (
-    SELECT k.omrade_id,
-           CASE WHEN is_unplaced_area(k.omrade_id) THEN 'okant' ELSE trim(k.omrade_id) END
-               AS area_key,
-           a.area_id IS NOT NULL OR is_unplaced_area(k.omrade_id) AS is_known_area,
-           is_blank(k.omrade_id) AS area_blank
-    FROM (SELECT DISTINCT omrade_id FROM src) AS k
-    LEFT JOIN staging.area AS a ON a.area_id = trim(k.omrade_id)
+    {{lookup_area}}
 ),
 month_lookup AS (
-    SELECT manad, month_value(manad) AS month_parsed, is_blank(manad) AS month_blank
-    FROM (SELECT DISTINCT manad FROM src)
+    {{lookup_month}}
 ),
 type_lookup AS (
     SELECT
@@ -55,9 +48,7 @@ sex_lookup AS (
     FROM (SELECT DISTINCT kon FROM src)
 ),
 count_lookup AS (
-    SELECT antal, is_count_ok(antal) AS is_count_ok, is_blank(antal) AS count_blank,
-           CASE WHEN is_count_ok(antal) THEN count_value(antal) END AS count_parsed
-    FROM (SELECT DISTINCT antal FROM src)
+    {{lookup_count}}
 ),
 typed AS (
     SELECT
