@@ -36,6 +36,7 @@ from assets.report.text import (
     funnel_phrase,
     funnel_short,
     join_list,
+    month_name,
     source_label,
 )
 
@@ -375,6 +376,22 @@ def season_values(frame, area_id: str | None, year: int, theme: str | None = Non
     return values, flags, (average if average_shown else None), avg_flags
 
 
+def average_line_shown(average, avg_flags) -> bool:
+    """Whether the season chart draws its three-year average (some month is shown)."""
+    return average is not None and any(
+        a is not None and not f for a, f in zip(average, avg_flags, strict=True)
+    )
+
+
+def busiest_month(values) -> Markup | None:
+    """'<count> i <month>' for the month with the most crimes shown, or None."""
+    shown = [(i, v) for i, v in enumerate(values) if v is not None]
+    if not shown:
+        return None
+    top = max(shown, key=lambda t: t[1])
+    return Markup("{} i {}").format(count_span(top[1], False), month_name(top[0] + 1))
+
+
 def _season(data, sid, area_id, name) -> tuple[Chart | None, str | None]:
     year = data.year
     result = season_values(data.area_month, area_id, year)
@@ -384,21 +401,11 @@ def _season(data, sid, area_id, name) -> tuple[Chart | None, str | None]:
             "kan inte visas."
         )
     values, flags, average, avg_flags = result
-    shown = [(i, v) for i, v in enumerate(values) if v is not None]
-    if shown:
-        top = max(shown, key=lambda t: t[1])
-        from assets.report.text import month_name
-
-        high = Markup(" Flest anmälda brott {}: {} i {}.").format(
-            year, count_span(top[1], False), month_name(top[0] + 1)
-        )
-    else:
-        high = Markup("")
+    top = busiest_month(values)
+    high = Markup(" Flest anmälda brott {}: {}.").format(year, top) if top else Markup("")
     n_sup = sum(flags)
     caption = Markup("Anmälda brott per månad i {name} {year}").format(name=name, year=year)
-    if average is not None and any(
-        a is not None and not f for a, f in zip(average, avg_flags, strict=True)
-    ):
+    if average_line_shown(average, avg_flags):
         caption += Markup(", och genomsnittet per månad {a}–{year} (linje)").format(
             a=year - 2, year=year
         )

@@ -11,7 +11,14 @@ import re
 
 from markupsafe import Markup
 
-from assets.report.areas import SIG_NOTE, anchor, assessment_table, season_values
+from assets.report.areas import (
+    SIG_NOTE,
+    anchor,
+    assessment_table,
+    average_line_shown,
+    busiest_month,
+    season_values,
+)
 from assets.report.data import (
     MAX_AREAS_WITH_SECTIONS,
     TOTAL,
@@ -51,7 +58,6 @@ from assets.report.text import (
     fmt_rate,
     funnel_short,
     join_list,
-    month_name,
     plural,
     sex_label,
     source_label,
@@ -182,17 +188,12 @@ def theme_season_chart(data: ReportData, theme: str, label: str, chart_id: str):
     caption = Markup("Anmälda brott inom {label} per månad {year} i hela kommunen").format(
         label=label, year=year
     )
-    if average is not None and any(
-        a is not None and not f for a, f in zip(average, avg_flags, strict=True)
-    ):
+    if average_line_shown(average, avg_flags):
         caption += Markup(", och genomsnittet per månad {}–{} (linje)").format(year - 2, year)
     caption += Markup(".")
-    shown = [(i, v) for i, v in enumerate(values) if v is not None]
-    if shown:
-        top = max(shown, key=lambda t: t[1])
-        caption += Markup(" Flest: {} i {}.").format(
-            count_span(top[1], False), month_name(top[0] + 1)
-        )
+    top = busiest_month(values)
+    if top:
+        caption += Markup(" Flest: {}.").format(top)
     if sum(flags):
         caption += Markup(" {} månader visas inte ({}).").format(sum(flags), SUPPRESSED)
     caption += Markup(
