@@ -19,7 +19,7 @@ CONNECTION_CONFIG: dict[str, object] = {
     "storage_compatibility_version": STORAGE_COMPATIBILITY_VERSION,
     "autoinstall_known_extensions": False,
     "autoload_known_extensions": False,
-    # Row order is how we number data rows (row_number() OVER () on a CSV scan).
+    # Row order is how we number data rows: a CSV row is its position in src_loaded.
     "preserve_insertion_order": True,
 }
 

@@ -248,7 +248,7 @@ class RowLoader:
 
     def _open_csv(self, raw: RawFile) -> None:
         path = readers.prepare_csv(raw, self.spec, self.build_dir)
-        readers.csv_view(self.con, raw, self.spec, path)
+        readers.load_csv(self.con, raw, self.spec, path)
 
     def _open_xlsx(self, raw: RawFile) -> None:
         readers.xlsx_view(self.con, raw, self.spec)
@@ -258,22 +258,13 @@ class RowLoader:
         self.con.execute(f"SET VARIABLE delivery = '{outcome.delivery or 'none'}'")
         self.con.execute("BEGIN TRANSACTION")
         try:
-            # Materialise the file once: the reader numbers rows with a window over the
-            # scan, which runs on one thread; the validation then runs on all of them.
-            self.con.execute("CREATE OR REPLACE TEMP TABLE src_loaded AS SELECT * FROM src")
-            self.con.execute("CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM src_loaded")
             self.con.execute(f"INSERT INTO {self.checked} {self._validate_sql()}")
             if raw.ext == ".csv":
                 self._add_malformed_lines(raw)
             self.con.execute("COMMIT")
         except duckdb.Error as exc:
             self.con.execute("ROLLBACK")
-            first_line = (
-                str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            )
-            raise FileRejected(
-                "file_unreadable", f"the file could not be parsed as a table ({first_line})"
-            ) from None
+            raise readers.unparsable(exc) from None
         counts = fetch_one(
             self.con,
             f"""SELECT count(*) FILTER (WHERE reason IS DISTINCT FROM 'blank_row'),

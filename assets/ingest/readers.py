@@ -4,6 +4,9 @@ Every reader gives the same shape, so one validation SQL per source serves every
 `src(file_ord, row_number, <contract columns as VARCHAR>)`, where `row_number` is the 1-based
 data row (the header is not counted). Values stay text here: parsing and the reasons a row
 is rejected live in the validate_*.sql files, in one place.
+
+Each reader materialises the file once, into TEMP TABLE src_loaded, and `src` is a view over
+it: the validation then scans a table on all threads, not the file.
 """
 
 from __future__ import annotations
@@ -49,8 +52,14 @@ def prepare_csv(raw: RawFile, spec: SourceSpec, build_dir: Path) -> Path:
     return target
 
 
-def csv_view(con: duckdb.DuckDBPyConnection, raw: RawFile, spec: SourceSpec, path: Path) -> None:
-    """Create TEMP VIEW src over a CSV delivery; malformed lines go to the rejects table."""
+def load_csv(con: duckdb.DuckDBPyConnection, raw: RawFile, spec: SourceSpec, path: Path) -> None:
+    """Read a CSV delivery into src_loaded; malformed lines go to the rejects table.
+
+    Rows are numbered by position: DuckDB reads the file on all threads and keeps its order
+    (preserve_insertion_order), so a row's rowid + 1 is its data row. Numbering with
+    row_number() OVER () on the scan instead would read the whole file on one thread.
+    Lines DuckDB could not parse are not in the table (see loader._add_malformed_lines).
+    """
     n = len(raw.header)
     columns = "{" + ", ".join(f"'c{i}': 'VARCHAR'" for i in range(n)) + "}"
     con.execute(f"DROP TABLE IF EXISTS {REJECTS_TABLE}")
@@ -61,9 +70,25 @@ def csv_view(con: duckdb.DuckDBPyConnection, raw: RawFile, spec: SourceSpec, pat
         f"columns = {columns}, auto_detect = false, store_rejects = true, "
         f"rejects_table = '{REJECTS_TABLE}', rejects_scan = '{REJECT_SCANS_TABLE}')"
     )
+    try:
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE src_loaded AS SELECT {raw.file_ord} AS file_ord, "
+            f"{_select_list(raw, spec, 'c{}')} FROM {reader}"
+        )
+    except duckdb.Error as exc:
+        raise unparsable(exc) from None
     con.execute(
-        f"CREATE OR REPLACE TEMP VIEW src AS SELECT {raw.file_ord} AS file_ord, "
-        f"row_number() OVER () AS row_number, {_select_list(raw, spec, 'c{}')} FROM {reader}"
+        "CREATE OR REPLACE TEMP VIEW src AS "
+        "SELECT file_ord, rowid + 1 AS row_number, * EXCLUDE (file_ord) FROM src_loaded"
+    )
+
+
+def unparsable(exc: duckdb.Error) -> FileRejected:
+    """A file DuckDB could not read as a table: rejected whole, with its first error line."""
+    text = str(exc).strip()
+    first_line = text.splitlines()[0] if text else type(exc).__name__
+    return FileRejected(
+        "file_unreadable", f"the file could not be parsed as a table ({first_line})"
     )
 
 
@@ -130,9 +155,13 @@ def xlsx_view(con: duckdb.DuckDBPyConnection, raw: RawFile, spec: SourceSpec) ->
 
 
 def register_rows(con: duckdb.DuckDBPyConnection, table: pa.Table) -> None:
-    """Expose an Arrow table of (file_ord, row_number, contract columns) as TEMP VIEW src."""
+    """Load an Arrow table of (file_ord, row_number, contract columns) as src_loaded/src."""
     con.register("src_rows", table)
-    con.execute("CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM src_rows")
+    try:
+        con.execute("CREATE OR REPLACE TEMP TABLE src_loaded AS SELECT * FROM src_rows")
+    finally:
+        con.unregister("src_rows")
+    con.execute("CREATE OR REPLACE TEMP VIEW src AS SELECT * FROM src_loaded")
 
 
 def _select_list(raw: RawFile, spec: SourceSpec, pattern: str) -> str:
