@@ -188,7 +188,6 @@ class RowLoader:
                 checked=self.checked,
                 key=", ".join(self.spec.key),
                 key_c=", ".join(f"c.{k}" for k in self.spec.key),
-                key_match=" AND ".join(f"c.{k} IS NOT DISTINCT FROM d.{k}" for k in self.spec.key),
             )
         )
         self.after_dedupe()

@@ -1,17 +1,20 @@
 -- Duplicate keys (data-contract §2, "Duplicate keys"), for any source.
 -- Placeholders: {{checked}} the source's checked-rows table, {{key}} its key columns,
--- {{key_c}} the same prefixed with c., {{key_match}} a NULL-safe join on the key.
+-- {{key_c}} the same prefixed with c.
 
--- Keys seen more than once among rows that passed validation. This is the one pass over the
--- whole table; everything after it works on the few rows that repeat.
+-- Hashes of keys seen more than once among rows that passed validation. This is the one
+-- pass over the whole table, and grouping by one 64-bit hash is cheaper than by the key's
+-- text columns. A hash collision only adds a candidate: the windows below partition by the
+-- key itself, so a row whose key is unique is neither quarantined nor superseded.
 CREATE OR REPLACE TEMP TABLE key_repeats AS
-SELECT {{key}} FROM {{checked}} WHERE reason IS NULL GROUP BY ALL HAVING count(*) > 1;
+SELECT hash({{key}}) AS key_hash FROM {{checked}} WHERE reason IS NULL
+GROUP BY key_hash HAVING count(*) > 1;
 
 CREATE OR REPLACE TEMP TABLE repeated_rows AS
 SELECT c.file_ord, c.row_number, {{key_c}},
        count(*) OVER (PARTITION BY c.file_ord, {{key_c}}) AS n_in_file
 FROM {{checked}} AS c
-JOIN key_repeats AS d ON {{key_match}}
+SEMI JOIN key_repeats AS d ON hash({{key_c}}) = d.key_hash
 WHERE c.reason IS NULL;
 
 -- The same key twice in one file: every such row goes to quarantine.
