@@ -15,4 +15,4 @@ class CrimeLoader(RowLoader):
     def after_dedupe(self) -> None:
         kinds = {f.delivery for f in self.result.files if f.status == "loaded"}
         if {"monthly", "yearly"} <= kinds:
-            self.con.execute(sql_text("crime_granularity.sql"))
+            self.con.execute(sql_text("crime_granularity.sql", checked=self.checked))

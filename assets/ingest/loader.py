@@ -2,10 +2,11 @@
 
 For each delivery, in code-point order of file names:
   inspect (sha256, encoding) → a `src` view of text columns → validate_<table>.sql appends
-  typed rows, each with the first reason it can't be accepted, to ingest.<table>_checked.
+  typed rows, each with the first reason it can't be accepted, to staging.<table>_checked.
 Then, over all deliveries of the source: duplicate keys within a file (quarantined) and across
 files (superseded), source-specific rules, and finally
-  staging.<table>              accepted rows, typed
+  staging.<table>              accepted rows, typed (the checked table itself, see
+                               _finish_staging)
   ingest.<table>_quarantine    rejected rows and files, with reason, detail and raw values
   ingest.<table>_superseded    rows replaced by a later delivery
   ingest.<table>_load_log      one row per file (or one 'not delivered' row)
@@ -59,6 +60,10 @@ LOAD_LOG_SCHEMA = pa.schema(
         ("loaded_at", pa.timestamp("us")),
     ]
 )
+
+
+#: Columns of the checked table that say why a row was not accepted; not in staging.
+CHECK_COLUMNS = ("reason", "column_name", "detail", "raw")
 
 
 def sql_text(name: str, **placeholders: str) -> str:
@@ -163,7 +168,7 @@ class RowLoader:
         self.loaded_at = loaded_at
         self.max_text_chars = max_text_chars
         self.result = SourceLoad(spec=spec, source=source or spec.folder)
-        self.checked = f"ingest.{spec.table}_checked"
+        self.checked = f"staging.{spec.table}_checked"
         #: Opens the `src` view for a file; areas.py adds a reader for geometry files.
         self.openers: dict[str, Callable[[RawFile], None]] = {
             ".csv": self._open_csv,
@@ -416,13 +421,6 @@ class RowLoader:
     def _write_outputs(self) -> None:
         spec, source = self.spec, self.result.source
         self.con.execute(
-            f"""CREATE OR REPLACE TABLE staging.{spec.table} AS
-                SELECT c.* EXCLUDE (reason, column_name, detail, raw)
-                FROM {self.checked} AS c
-                ANTI JOIN superseded_rows AS s USING (file_ord, row_number)
-                WHERE c.reason IS NULL"""
-        )
-        self.con.execute(
             f"""CREATE OR REPLACE TABLE ingest.{spec.table}_superseded AS
                 SELECT '{source}' AS source, f.file, s.row_number, w.file AS superseded_by
                 FROM superseded_rows AS s
@@ -430,9 +428,34 @@ class RowLoader:
                 JOIN source_files AS w ON w.file_ord = s.superseded_by_ord"""
         )
         self._count_rows_per_file()
-        self.after_outputs()
         self._write_quarantine()
+        self._finish_staging()
+        self.after_outputs()
         self._write_load_log()
+
+    def _finish_staging(self) -> None:
+        """Turn the checked table into staging.<table>, in place and in one transaction.
+
+        Quarantined and superseded rows (already written to their own tables) are deleted,
+        the columns that explain them, which hold the raw text, are dropped, and the table is
+        renamed. Copying the accepted rows into a new table instead would rewrite ~30 million
+        rows at national scale. Until the commit, the previous staging table is untouched.
+        """
+        self.con.execute("BEGIN TRANSACTION")
+        try:
+            self.con.execute(f"DELETE FROM {self.checked} WHERE reason IS NOT NULL")
+            self.con.execute(
+                f"""DELETE FROM {self.checked} AS c USING superseded_rows AS s
+                    WHERE c.file_ord = s.file_ord AND c.row_number = s.row_number"""
+            )
+            for column in CHECK_COLUMNS:
+                self.con.execute(f"ALTER TABLE {self.checked} DROP COLUMN {column}")
+            self.con.execute(f"DROP TABLE IF EXISTS staging.{self.spec.table}")
+            self.con.execute(f"ALTER TABLE {self.checked} RENAME TO {self.spec.table}")
+            self.con.execute("COMMIT")
+        except duckdb.Error:
+            self.con.execute("ROLLBACK")
+            raise
 
     def after_outputs(self) -> None:
         """Hook for work on the finished staging table (e.g. screening free text)."""

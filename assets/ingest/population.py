@@ -13,7 +13,7 @@ class PopulationLoader(RowLoader):
         super().__init__(*args, spec=POPULATION, **kwargs)
 
     def after_dedupe(self) -> None:
-        self.con.execute(sql_text("population_bands.sql"))
+        self.con.execute(sql_text("population_bands.sql", checked=self.checked))
         self.con.execute(
             f"""UPDATE {self.checked} AS c
                 SET reason = 'overlapping_band', column_name = NULL, raw = NULL,

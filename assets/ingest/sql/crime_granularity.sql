@@ -1,10 +1,11 @@
 -- A yearly and a monthly delivery for the same area, year and category would count the same
 -- crimes twice. The file that sorts last wins the whole area × year × category: the other
 -- delivery's rows for it are superseded. Run only when a source has both kinds of file.
+-- Placeholder: {{checked}}, the checked-rows table of brott/ (see loader.py).
 INSERT INTO superseded_rows
 WITH live AS (
     SELECT c.file_ord, c.row_number, c.area_id, c.year, c.crime_category, c.is_yearly_delivery
-    FROM ingest.crime_checked AS c
+    FROM {{checked}} AS c
     ANTI JOIN superseded_rows AS s USING (file_ord, row_number)
     WHERE c.reason IS NULL
 ),

@@ -2,6 +2,7 @@
 -- overlaps another band of the same area, year and sex. Every row of an overlapping pair goes
 -- to quarantine, since neither can be trusted to tile the ages; the `totalt` row is then used
 -- for the total where it exists. An open band 'A+' reaches to any age.
+-- Placeholder: {{checked}}, the checked-rows table of befolkning/ (see loader.py).
 --
 -- With the bands of a group sorted by their lower bound, a band overlaps another exactly when
 -- an earlier band reaches its lower bound, or the next band starts within it. That is one
@@ -10,7 +11,7 @@ CREATE OR REPLACE TEMP TABLE overlapping_rows AS
 WITH bands AS (
     SELECT c.file_ord, c.row_number, c.area_id, c.year, c.sex, c.age_min,
            coalesce(c.age_max, 1000) AS age_max
-    FROM ingest.population_checked AS c
+    FROM {{checked}} AS c
     ANTI JOIN superseded_rows AS s USING (file_ord, row_number)
     WHERE c.reason IS NULL AND c.age_group <> 'totalt'
 ),
