@@ -13,7 +13,7 @@ import pandas as pd
 import shapely
 
 from assets.marts.geometry import area_geometry
-from assets.marts.runner import frame, run_model
+from assets.marts.runner import drop_table, frame, run_model
 from assets.marts.statistics import comparison_columns, hotspot_columns, rate_columns
 from assets.stats import poisson_quantile, queen_weights
 from assets.stats.priority import priority_scores, rules_frame
@@ -58,6 +58,8 @@ def build_crime_marts(
 ) -> tuple[str, ...]:
     for model in INTERMEDIATE_MODELS:
         run_model(con, model)
+    # Working databases built before crime_month became a view hold it as a table.
+    drop_table(con, "main.crime_month")
     run_model(con, "crime_month")
     run_model(con, "crime_year")
     weights = _queen_weights(con)

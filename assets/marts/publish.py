@@ -44,12 +44,21 @@ def publish_marts(
     con.execute(
         f"ATTACH '{_sql_path(tmp)}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}')"
     )
+    parquet_dir = marts_dir / f".parquet-{run_id}"
+    shutil.rmtree(parquet_dir, ignore_errors=True)
+    parquet_dir.mkdir()
     try:
         expected = {}
         for table in tables:
+            # main.<table> may be a view (crime_month): it is computed once, here.
             con.execute(f"CREATE TABLE pub.main.{table} AS SELECT * FROM main.{table}")
             _copy_comments(con, "main", table)
-            expected[table] = fetch_one(con, f"SELECT count(*) FROM main.{table}")[0]
+            expected[table] = fetch_one(con, f"SELECT count(*) FROM pub.main.{table}")[0]
+            con.execute(
+                f"COPY (SELECT * FROM pub.main.{table}) "
+                f"TO '{_sql_path(parquet_dir / f'{table}.parquet')}' "
+                "(FORMAT parquet, COMPRESSION zstd)"
+            )
         for schema in extra_schemas:
             con.execute(f"CREATE SCHEMA pub.{schema}")
             for (table,) in con.execute(
@@ -62,15 +71,6 @@ def publish_marts(
     finally:
         con.execute("DETACH pub")
     _verify(tmp, expected)
-
-    parquet_dir = marts_dir / f".parquet-{run_id}"
-    shutil.rmtree(parquet_dir, ignore_errors=True)
-    parquet_dir.mkdir()
-    for table in tables:
-        con.execute(
-            f"COPY (SELECT * FROM main.{table}) TO '{_sql_path(parquet_dir / f'{table}.parquet')}' "
-            "(FORMAT parquet, COMPRESSION zstd)"
-        )
 
     target = marts_dir / DB_NAME
     os.replace(tmp, target)
@@ -126,8 +126,10 @@ def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> N
     row = fetch_one(
         con,
         "SELECT comment FROM duckdb_tables() WHERE database_name = current_database() "
-        "AND schema_name = ? AND table_name = ?",
-        [schema, table],
+        "AND schema_name = ? AND table_name = ? "
+        "UNION ALL SELECT comment FROM duckdb_views() WHERE database_name = current_database() "
+        "AND schema_name = ? AND view_name = ?",
+        [schema, table, schema, table],
     )
     if row and row[0]:
         con.execute(f"COMMENT ON TABLE pub.{schema}.{table} IS {_literal(row[0])}")

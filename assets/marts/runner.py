@@ -31,6 +31,17 @@ def run_model(
             con.unregister(f"stats_{name}")
 
 
+def drop_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """DROP TABLE `schema.table` if it is a table (DROP TABLE IF EXISTS fails on a view)."""
+    schema, table = name.split(".")
+    if con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ?",
+        [schema, table],
+    ).fetchall()[0][0]:
+        con.execute(f"DROP TABLE {schema}.{table}")
+
+
 def frame(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     """A query as a pandas frame (small, aggregated tables only: never a raw-row table)."""
     return con.execute(sql).df()
