@@ -23,6 +23,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 KINDS = ("crime", "referral")
 ROLES = ("part", "total")
@@ -129,7 +131,15 @@ def build_problem(cells: pd.DataFrame, groups: pd.DataFrame) -> Problem:
     bad_role = ~role.isin(ROLES)
     if bad_role.any():
         raise ValueError(f"groups.role must be one of {ROLES}: {_sample(role[bad_role].unique())}")
-    m_cell = pd.Index(sorted_ids).get_indexer(gcells)
+    # Arrow's hash lookup: about twice as fast as Index.get_indexer on ~2 million strings.
+    m_cell = (
+        pc.index_in(
+            pa.array(gcells.to_numpy(dtype=object), type=pa.large_string()),
+            value_set=pa.array(np.asarray(sorted_ids, dtype=object), type=pa.large_string()),
+        )
+        .fill_null(-1)
+        .to_numpy()
+    )
     if (m_cell < 0).any():
         raise ValueError(f"groups refer to unknown cells: {_sample(gcells[m_cell < 0].unique())}")
     m_group, sorted_gids = pd.factorize(gids, sort=True)
@@ -251,7 +261,7 @@ def groups_from_margins(
         label = pd.Series(f"{name}|{dim}", index=frame.index, dtype=object)
         for k in others:
             label = label + "|" + frame[k].astype(str)
-        is_total = frame[dim].astype(str) == total
+        is_total = (frame[dim].astype(str) == total).to_numpy()
         part = pd.DataFrame(
             {
                 "group_id": label.astype(str),
@@ -259,8 +269,10 @@ def groups_from_margins(
                 "role": np.where(is_total, "total", "part"),
             }
         )
-        tot = is_total.groupby(part["group_id"]).transform("sum")
-        n_rows = part.groupby("group_id")["cell_id"].transform("size")
+        # Totals and rows per group, counted on integer group codes (one hash of the labels).
+        code = pd.factorize(part["group_id"])[0]
+        tot = np.bincount(code, weights=is_total)[code]
+        n_rows = np.bincount(code)[code]
         out.append(part[(tot == 1) & (n_rows >= 2)])
     if not out:
         return pd.DataFrame({"group_id": [], "cell_id": [], "role": []}, dtype=str)
