@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pandas as pd
 from markupsafe import Markup
 
 from assets.report.data import (
@@ -58,15 +59,17 @@ def theme_phrase(theme: str) -> str:
 
 
 def priority_rows(data: ReportData) -> list[dict]:
-    """The year's priority rows with a shown score of at least 3, best rank first."""
-    out = []
-    for r in rows(data.priority):
-        if sup(r, "score") or r.get("score") is None:
-            continue
-        if float(r["score"]) < FINDING_MIN_SCORE:
-            continue
-        out.append(r)
-    return out
+    """The year's priority rows with a shown score of at least 3, best rank first.
+
+    Filtered in pandas before the rows become dicts: at national scale the year has ~50,000
+    area × theme rows, and only a handful are shown.
+    """
+    priority = data.priority
+    score = pd.to_numeric(priority["score"], errors="coerce")
+    shown = score.notna() & (score >= FINDING_MIN_SCORE)
+    if "score_suppressed" in priority.columns:
+        shown &= ~priority["score_suppressed"].fillna(False).astype(bool)
+    return rows(priority[shown])
 
 
 def evidence_sentence(data: ReportData, p: dict, *, with_team: bool = True) -> Markup:
