@@ -214,6 +214,15 @@ def test_the_contracts_tables_and_columns_are_published(marts) -> None:
         assert set(columns.split()) <= present, f"{table} lacks {set(columns.split()) - present}"
 
 
+def test_the_published_file_is_readable_by_duckdb_1(marts) -> None:
+    """The working database uses DuckDB 2.0's storage; the published file must not."""
+    published = marts.execute(
+        "SELECT tags['storage_version'] FROM duckdb_databases() "
+        "WHERE database_name = current_database()"
+    ).fetchall()[0][0]
+    assert published == "v1.0.0+"
+
+
 def test_parquet_exports_match_the_database(sample_build, marts) -> None:
     parquet = sample_build.settings.marts_path / "parquet"
     tables = [
