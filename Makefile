@@ -43,7 +43,7 @@ format: $(VENV)/.synced
 docs: $(VENV)/.synced  ## Regenerate docs/marts.md from the published marts
 	$(BIN)/lagesbild docs
 
-bench: $(VENV)/.synced  ## National-scale benchmark against bare DuckDB (about 20 minutes)
+bench: $(VENV)/.synced  ## National-scale benchmark against bare DuckDB (about 20-25 minutes on 2 cores)
 	$(BIN)/python -m bench.run
 
 bench-smoke: $(VENV)/.synced  ## The benchmark at 1/100 scale, to prove it works
