@@ -14,6 +14,8 @@ import duckdb
 import pandas as pd
 import yaml
 
+from assets.database import fetch_one
+
 SQL_DIR = Path(__file__).parent / "sql"
 DOCS_FILE = Path(__file__).parent / "docs.yml"
 
@@ -34,11 +36,13 @@ def run_model(
 def drop_table(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """DROP TABLE `schema.table` if it is a table (DROP TABLE IF EXISTS fails on a view)."""
     schema, table = name.split(".")
-    if con.execute(
+    found = fetch_one(
+        con,
         "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() "
         "AND schema_name = ? AND table_name = ?",
         [schema, table],
-    ).fetchall()[0][0]:
+    )
+    if found and found[0]:
         con.execute(f"DROP TABLE {schema}.{table}")
 
 
