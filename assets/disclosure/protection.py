@@ -21,6 +21,11 @@ Two steps, both over the :class:`~assets.disclosure.model.Problem` of :mod:`supp
 
 from __future__ import annotations
 
+import functools
+import os
+import sys
+
+import highspy
 import numpy as np
 from scipy import sparse
 from scipy.optimize import linprog
@@ -100,18 +105,84 @@ def lp_violations(
             else:
                 b[r] -= float(s) * float(p.value[c])
     a = sparse.csr_matrix((vals, (rows, cols)), shape=(len(groups), n))
+    true = p.value[cells].astype(float)
+    need = np.where(is_primary[cells], threshold[cells], 2).astype(float)
+    # The true values are feasible, so a maximum of at least true_j + need_j - 1 proves cell j's
+    # range wide enough; only cells that fall short need their minimum too.
+    target = true + need - 1 - _WHOLE_TOL
+    lp = _Model(a, b)
     out = []
-    for i, c in enumerate(cells.tolist()):
-        true = float(p.value[c])
-        need = int(threshold[c]) if is_primary[c] else 2
-        high = _bound(a, b, n, i, maximise=True)
-        if high >= true + need - 1 - _WHOLE_TOL:
+    for i in range(n):
+        high = lp.bound(i, maximise=True)
+        if high >= target[i]:
             continue
-        low = _bound(a, b, n, i, maximise=False)
+        low = lp.bound(i, maximise=False)
         whole = np.floor(high + _WHOLE_TOL) - np.ceil(low - _WHOLE_TOL) + 1
-        if whole < need:
-            out.append((int(c), low, high))
+        if whole < need[i]:
+            out.append((int(cells[i]), low, high))
     return out
+
+
+@functools.cache
+def _solver() -> highspy.Highs:
+    """One HiGHS instance per process, made quietly.
+
+    HiGHS prints its banner to the C-level stdout when the object is made, before any option can
+    be set; it would land in the CLI's output and Dagster's logs once per component.
+    """
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        with open(os.devnull, "w") as null:
+            os.dup2(null.fileno(), 1)
+            h = highspy.Highs()
+            h.setOptionValue("output_flag", False)
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+    h.setOptionValue("presolve", "off")
+    return h
+
+
+class _Model:
+    """One HiGHS model per component; each bound only changes the objective (warm start).
+
+    scipy's ``linprog`` rebuilds and presolves the model for every call, which costs ~6 ms even
+    for a handful of cells; re-solving a loaded model from the previous basis takes a fraction.
+    """
+
+    def __init__(self, a: sparse.csr_matrix, b: np.ndarray) -> None:
+        self.n = a.shape[1]
+        h = _solver()
+        h.clearModel()
+        inf = highspy.kHighsInf
+        h.addVars(self.n, np.ones(self.n), np.full(self.n, inf))
+        csr = a.tocsr()
+        h.addRows(
+            a.shape[0],
+            b,
+            b,
+            csr.nnz,
+            csr.indptr[:-1].astype(np.int32),
+            csr.indices.astype(np.int32),
+            csr.data.astype(np.float64),
+        )
+        self.h, self.a, self.b = h, a, b
+        self.last: int | None = None
+
+    def bound(self, i: int, *, maximise: bool) -> float:
+        h = self.h
+        if self.last is not None:
+            h.changeColCost(self.last, 0.0)
+        h.changeColCost(i, -1.0 if maximise else 1.0)
+        self.last = i
+        h.run()
+        status = h.getModelStatus()
+        if status == highspy.HighsModelStatus.kOptimal:
+            value = h.getInfo().objective_function_value
+            return -value if maximise else value
+        # Unbounded, or undecided from a warm start ("unknown"): ask scipy's HiGHS afresh.
+        return _bound(self.a, self.b, self.n, i, maximise=maximise)
 
 
 def _bound(a: sparse.csr_matrix, b: np.ndarray, n: int, i: int, *, maximise: bool) -> float:
@@ -119,7 +190,7 @@ def _bound(a: sparse.csr_matrix, b: np.ndarray, n: int, i: int, *, maximise: boo
     c[i] = -1.0 if maximise else 1.0
     res = linprog(c, A_eq=a, b_eq=b, bounds=(1, None), method="highs")
     if res.status == 3:
-        return np.inf
+        return np.inf if maximise else 1.0
     if res.status != 0:
         raise RuntimeError(f"disclosure audit: linprog failed ({res.message})")
     return -res.fun if maximise else res.fun

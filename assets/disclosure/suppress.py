@@ -749,9 +749,11 @@ def _fix_protection(
             continue
         # One repair per component and round: the cheapest cell next to the first violation.
         cell = min(bad, key=lambda v: p.cell_ids[v[0]])[0]
-        extra = _fallback_cell(st, cell, act)
-        st.add(extra, PROTECTION)
-        new.append(extra)
+        new.append(_fallback_cell(st, cell, act))
+    # Hidden only now: the components above were disjoint while they were audited.
+    new = sorted(set(new))
+    for c in new:
+        st.add(c, PROTECTION)
     return new
 
 
