@@ -75,6 +75,27 @@ def test_no_withheld_observation_is_in_a_public_file_or_the_report(report):
     assert this_year and all(t in report.html for t in this_year)
 
 
+def test_public_area_team_withholds_exactly_the_rows_not_marked_ja(report):
+    """Row by row, by key: texts repeat across rows, so a text search alone can't tell."""
+    raw = {
+        (r["omrade_id"], r["period"], r["tema"]): r["publiceras"].strip() == "ja"
+        for r in _raw_observations()
+    }
+    with (report.marts_dir / "public" / "area_team.csv").open(encoding="utf-8") as f:
+        public = {
+            (r["area_id"], r["period"], r["theme"]): (r["observations"], r["observation_withheld"])
+            for r in csv.DictReader(f, delimiter=";")
+        }
+    assert set(raw) <= set(public)
+    wrong = [
+        key
+        for key, is_ja in raw.items()
+        if (bool(public[key][0]), public[key][1]) != (is_ja, "false" if is_ja else "true")
+    ]
+    assert wrong == []
+    assert sum(not v for v in raw.values()) >= 20
+
+
 def test_the_report_counts_the_withheld_observations_of_the_year(report):
     rows = [r for r in _raw_observations() if r["period"].startswith(str(report.year))]
     expected = Counter(r["omrade_id"] for r in rows if r.get("publiceras", "").strip() != "ja")
