@@ -104,6 +104,8 @@ def test_alias_empty_cell_missing_column_and_folding(run, assert_accounting):
         (b, 1): False,  # the file has no publiceras column
     }
     assert "publiceras=Publish" in run.log_row("omradesteam", "team_a.csv")["columns_used"]
+    check = run.check("staging/area_team", "gx_publish_flag_set")
+    assert check is not None and check.passed
 
 
 def test_an_unreadable_value_keeps_the_row_and_is_noted_in_the_load_log(run):
