@@ -200,6 +200,17 @@ OBSERVATIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Observations a reviewer would hold back from the public report (publiceras = nej): they
+# describe people or a network in a named area, which screening for numbers cannot catch.
+SENSITIVE_OBSERVATIONS = frozenset(
+    {
+        "Polisen bedömer att unga rekryteras till kriminella nätverk i området.",
+        "Oro bland boende efter händelser i grannområdet.",
+    }
+)
+# Share of the other rows whose publiceras cell is left empty (not yet reviewed, so nej).
+UNREVIEWED_SHARE = 0.08
+
 # Älvstad: name, population 2019, growth per year, crime level, age profile, has team.
 SAMPLE_AREAS: tuple[tuple[str, int, float, float, str, bool], ...] = (
     ("Centrum", 2600, 0.006, 1.7, "city", False),
@@ -1366,13 +1377,28 @@ def _write_counts(
             manifest.add(out, path, _write_rows(path, planted.correction, Dialect()))
 
 
+def _publish_flags(texts: Sequence[str], rng: np.random.Generator) -> list[str]:
+    """publiceras per row: nej for a sensitive observation, a few left empty, else ja."""
+    unreviewed = rng.random(len(texts)) < UNREVIEWED_SHARE  # drawn for every row: stable
+    flags = []
+    for text, empty in zip(texts, unreviewed, strict=True):
+        if any(sentence in text for sentence in SENSITIVE_OBSERVATIONS):
+            flags.append("nej")
+        else:
+            flags.append("" if empty else "ja")
+    return flags
+
+
 def _write_omradesteam(out: Path, world: World, manifest: Manifest) -> None:
     names = ("omrade_id", "period", "tema", "bedomning", "antal_aktiviteter", "observationer")
+    # Its own stream, so the assessments and texts are those of earlier samples.
+    rng = _rng(world.cfg.seed, "publiceras")
     for year, rows in _team_rows(world).items():
         if not rows:
             continue
         cols = list(zip(*rows, strict=True))
         table = pa.table({n: list(c) for n, c in zip(names, cols, strict=True)})
+        table = table.append_column("publiceras", pa.array(_publish_flags(cols[-1], rng)))
         path = out / "omradesteam" / f"omradesteam_{year}.csv"
         manifest.add(out, path, _write_csv(path, table))
 

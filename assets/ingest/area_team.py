@@ -14,6 +14,31 @@ class AreaTeamLoader(RowLoader):
         super().__init__(*args, spec=AREA_TEAM, **kwargs)
 
     def after_outputs(self) -> None:
+        self._note_unreadable_publish_flags()
+        self._screen_observations()
+
+    def _note_unreadable_publish_flags(self) -> None:
+        """A publiceras value that is neither ja nor nej is held back, and the load log says so.
+
+        The row keeps its assessment (the flag is about the free text only), as with the
+        other ja/nej columns (omraden.omradesteam, signalbrott); not publishing is the safe
+        reading of a flag nobody can read.
+        """
+        counts = self.con.execute(
+            """SELECT file_ord, count(*) FROM staging.area_team
+               WHERE publish_flag_unreadable GROUP BY file_ord"""
+        ).fetchall()
+        by_ord = {f.raw.file_ord: f for f in self.result.files}
+        for file_ord, n in counts:
+            raw = by_ord[file_ord].raw
+            header = raw.mapping.get("publiceras", "publiceras")
+            raw.notes.append(
+                f"{n} unreadable {header} value(s) (not ja/nej): treated as nej, "
+                "the observation is not published"
+            )
+        self.con.execute("ALTER TABLE staging.area_team DROP COLUMN publish_flag_unreadable")
+
+    def _screen_observations(self) -> None:
         rows = self.con.execute(
             "SELECT rowid, file_ord, observations FROM staging.area_team "
             "WHERE observations IS NOT NULL"

@@ -123,6 +123,7 @@ AREA_TEAM = SourceSpec(
         Column("bedomning", ("assessment",)),
         Column("antal_aktiviteter", ("activities",), required=False),
         Column("observationer", ("observations",), required=False),
+        Column("publiceras", ("publish",), required=False),
     ),
     key=("area_id", "period", "theme"),
     description="Area-team (områdesteam) reports: concern 1–5 per theme and period.",

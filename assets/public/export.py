@@ -27,6 +27,9 @@ Tabellerna är desamma som i rapporten. Små tal är dolda enligt röjandeskydde
   Totalt Summarader och summakolumner. okant = Okänt område (brott som inte kunde
          knytas till ett område; de räknas i kommunens total men i inget område).
 
+area_team: en iakttagelse från områdesteamet visas bara om den har godkänts för
+publicering (publiceras = ja). Annars är texten tom och observation_withheld är true.
+
 CSV: UTF-8, semikolon som avgränsare, decimalkomma.
 Parquet: samma tabeller; ett dolt värde är NULL och kolumnen <namn>_suppressed är true.
 """

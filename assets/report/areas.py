@@ -38,6 +38,7 @@ from assets.report.text import (
     join_list,
     month_name,
     source_label,
+    withheld_observations_sentence,
 )
 
 #: Area-team terms shown per area (the latest up to the report year).
@@ -522,6 +523,10 @@ def _team(data, section: Section, area_id: str, name: str, has_team: bool) -> No
     if observations:
         team.p(f"Teamets iakttagelser {year} (personuppgifter är borttagna):")
         team.ul(observations)
+    # public.area_team has the text of published observations only (publiceras = ja).
+    withheld = sum(1 for r in sub if r["year"] == year and r.get("observation_withheld"))
+    if withheld:
+        team.p(withheld_observations_sentence(withheld, year))
     section.sub(team)
 
 

@@ -25,6 +25,7 @@ from assets.report.text import (
     fmt_int,
     folder_label,
     join_list,
+    plural,
     reason_label,
     translate_note,
 )
@@ -284,6 +285,8 @@ def data_quality_section(data: ReportData) -> Section:
         "Raderna räknar rader i filerna, inte personer eller brott. ”..” hos källan är rader "
         "där den som lämnade uppgifterna redan hade dolt eller saknade ett värde."
     )
+    if data.delivered("omradesteam"):
+        s.p(_observation_rule(data))
     q = rows(data.quarantine)
     sub = s.sub(Section("karantan", "Rader i karantän", in_toc=False))
     if not q:
@@ -318,6 +321,23 @@ def data_quality_section(data: ReportData) -> Section:
     )
     sub.table(qt)
     return s
+
+
+def _observation_rule(data: ReportData) -> str:
+    """The publication rule for the area teams' free text, with the year's counts (§2.5)."""
+    year = data.year
+    at = data.area_team
+    at = at[at["year"] == year]
+    shown = int(at["observations"].notna().sum())
+    withheld = int(at["observation_withheld"].fillna(False).astype(bool).sum())
+    return (
+        "Områdesteamens iakttagelser är fritext. Personnummer, telefonnummer och "
+        "e-postadresser byts mot [borttaget], men namn och beskrivningar som pekar ut en "
+        "person kan inte hittas automatiskt. Därför visas en iakttagelse bara när någon har "
+        "granskat den och markerat den för publicering (kolumnen publiceras = ja); annars "
+        f"visas bara bedömningen 1–5. För {year} visas {fmt_int(shown)} "
+        f"{plural(shown, 'iakttagelse', 'iakttagelser')} och {fmt_int(withheld)} visas inte."
+    )
 
 
 CRITERIA = {

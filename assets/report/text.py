@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 
 from assets.disclosure import SUPPRESSED_LEGEND, SUPPRESSED_MARK
@@ -241,7 +242,17 @@ def age_label(age_group: str) -> str:
 
 # --- notes from the load log -------------------------------------------------------------
 
-_NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+
+def _unreadable_publish_note(m: re.Match[str]) -> str:
+    n = int(m.group(1))
+    rows_text = "1 rad" if n == 1 else f"{n} rader"
+    return (
+        f"kolumnen {m.group(2)} är varken ja eller nej på {rows_text}: "
+        f"{plural(n, 'iakttagelsen', 'iakttagelserna')} publiceras inte"
+    )
+
+
+_NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
     (
         re.compile(r"reprojected from (\S+) to (\S+)"),
         r"koordinaterna omräknade från \1 till \2",
@@ -252,6 +263,10 @@ _NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     ),
     (re.compile(r"reporters grouped as '([^']+)': (.+)"), r"anmälare sammanförda som ’\1’: \2"),
     (re.compile(r"extra columns ignored: (.+)"), r"extra kolumner som inte används: \1"),
+    (
+        re.compile(r"(\d+) unreadable (.+) value\(s\) \(not ja/nej\): treated as nej.*"),
+        _unreadable_publish_note,
+    ),
 )
 
 
@@ -357,6 +372,15 @@ def direction_word(change_pct: object) -> str:
 
 def plural(n: int, one: str, many: str) -> str:
     return one if n == 1 else many
+
+
+def withheld_observations_sentence(n: int, year: int) -> str:
+    """How many of an area team's observations of the year are held back (data-contract §2.5)."""
+    noun = plural(n, "iakttagelse", "iakttagelser")
+    return (
+        f"{fmt_int(n)} {noun} från områdesteamet {year} har inte godkänts för publicering "
+        "och visas inte."
+    )
 
 
 def join_list(items: list[str]) -> str:

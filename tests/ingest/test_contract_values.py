@@ -196,8 +196,8 @@ def test_optional_sources_not_delivered(run):
         for e in evaluations
         if e.asset_key.to_user_string() in ("staging/referral", "staging/area_team")
     ]
-    # accounting and quarantine_share for each, and their GX suites (6 + 5 expectations).
-    assert len(on_missing) == 15
+    # accounting and quarantine_share for each, and their GX suites (6 + 6 expectations).
+    assert len(on_missing) == 16
     assert [e.check_name for e in on_missing if not e.passed] == []
 
 

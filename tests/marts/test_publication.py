@@ -197,7 +197,7 @@ def test_the_contracts_tables_and_columns_are_published(marts) -> None:
         "q_value is_complete_year",
         "area_theme_year": "area_id year theme crime_count crimes_per_1000",
         "referral_month": "area_id month type source age_group sex referral_count",
-        "area_team_report": "area_id period theme assessment observations",
+        "area_team_report": "area_id period theme assessment observations is_published",
         "quarantine": "source file row_number reason detail raw",
         "load_log": "run_id source file sha256 encoding rows_read rows_accepted rows_quarantined "
         "rows_superseded rows_suppressed_at_source rows_screened rows_text_truncated loaded_at",

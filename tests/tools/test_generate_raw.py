@@ -288,6 +288,13 @@ def test_sample_team_reports_are_short_and_clean(sample):
         text = r["observationer"]
         assert 0 < len(text) <= 2000
         assert "@" not in text and not re.search(r"\d", text)
+    # publiceras (§2.5): most observations reviewed (ja), the one about recruitment to
+    # criminal networks never, and a few cells left empty (not yet reviewed: nej).
+    flags = {r["publiceras"] for r in rows}
+    assert flags == {"ja", "nej", ""}
+    recruitment = [r for r in rows if "rekryteras till kriminella nätverk" in r["observationer"]]
+    assert recruitment and {r["publiceras"] for r in recruitment} == {"nej"}
+    assert sum(r["publiceras"] == "ja" for r in rows) > len(rows) / 2
 
 
 # ---- benchmark scale --------------------------------------------------------------------------

@@ -1,7 +1,11 @@
 -- omradesteam/: type each raw row and give the first reason it cannot be accepted (§2.5).
 -- Input: TEMP VIEW src (file_ord, row_number, omrade_id, period, tema, bedomning,
--- antal_aktiviteter, observationer) and variables h_<column>.
+-- antal_aktiviteter, observationer, publiceras) and variables h_<column>.
 -- Free text is screened and cut afterwards, in Python (screening.py), before it is stored.
+-- publiceras is a ja/nej flag like omraden.omradesteam and signalbrott: an empty cell, a
+-- missing column or an unreadable value all mean nej, since only a reviewed observation
+-- may be published (§2.5). An unreadable value does not cost the row its assessment; it is
+-- counted in the load log instead (area_team.py).
 WITH typed AS (
     SELECT
         s.*,
@@ -39,6 +43,7 @@ judged AS (
         CASE
             WHEN is_blank(omrade_id) AND is_blank(period) AND is_blank(tema) AND is_blank(bedomning)
                  AND is_blank(antal_aktiviteter) AND is_blank(observationer)
+                 AND is_blank(publiceras)
                 THEN {'reason': 'blank_row', 'col': NULL, 'detail': NULL}
             WHEN is_blank(omrade_id)
                 THEN missing_value(getvariable('h_omrade_id'))
@@ -83,6 +88,8 @@ SELECT
     CASE WHEN problem IS NULL THEN as_number(bedomning)::INTEGER END AS assessment,
     CASE WHEN problem IS NULL THEN count_value(antal_aktiviteter) END AS activities,
     observationer AS observations,
+    coalesce(yes_no_value(publiceras), false) AS is_published,
+    NOT is_blank(publiceras) AND yes_no_value(publiceras) IS NULL AS publish_flag_unreadable,
     problem.reason AS reason,
     problem.col AS column_name,
     problem.detail AS detail,
