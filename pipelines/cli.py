@@ -4,6 +4,7 @@
     lagesbild docs [--marts-dir D] [--output docs/marts.md]
     lagesbild versions [--marts-dir D]
     lagesbild restore RUN_ID [--marts-dir D]
+    lagesbild delete-runs --older-than-days N   (run history of the instance in $DAGSTER_HOME)
 
 Exit codes (data-contract.md §1):
   0  success
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
             return _versions(args)
         if args.command == "restore":
             return _restore(args)
+        if args.command == "delete-runs":
+            return _delete_runs(args)
         return _run(args)
     except UsageError as exc:
         print(f"lagesbild: error: {exc}", file=sys.stderr)
@@ -91,6 +94,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("run_id", help="the run id of the version, as `versions` lists it")
     restore.add_argument("--marts-dir", help="marts folder (default data/marts)")
+    delete_runs = sub.add_parser(
+        "delete-runs", help="delete finished runs older than N days from the Dagster instance"
+    )
+    delete_runs.add_argument("--older-than-days", type=int, required=True, metavar="N")
     return parser
 
 
@@ -300,6 +307,22 @@ def _restore(args: argparse.Namespace) -> int:
         f"lagesbild: restored version {version.run_id} (published {version.published_at}) "
         f"as {settings.published_db_path}"
     )
+    return EXIT_OK
+
+
+def _delete_runs(args: argparse.Namespace) -> int:
+    if args.older_than_days < 0:
+        raise UsageError("--older-than-days must be 0 or more")
+    if not os.environ.get("DAGSTER_HOME"):
+        raise UsageError("DAGSTER_HOME is not set: which instance's run history?")
+    warnings.filterwarnings("ignore")
+    import dagster as dg
+
+    from pipelines.maintenance import delete_old_runs
+
+    with dg.DagsterInstance.get() as instance:
+        deleted = delete_old_runs(instance, args.older_than_days)
+    print(f"lagesbild: deleted {len(deleted)} run(s) older than {args.older_than_days} days")
     return EXIT_OK
 
 
