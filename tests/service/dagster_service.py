@@ -22,7 +22,7 @@ from typing import Any
 import psutil
 
 from tests.service.receivers import wait_for
-from tests.service.test_units import UNITS, parse_unit
+from tests.service.units import UNITS, parse_unit
 
 REPO = Path(__file__).resolve().parents[2]
 INSTALL_DIR = "/opt/lagesbild"

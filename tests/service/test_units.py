@@ -16,21 +16,9 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-UNITS = REPO / "deploy" / "systemd"
+from tests.service.units import UNITS, parse_unit
+
 SERVICES = ("lagesbild-webserver.service", "lagesbild-daemon.service")
-
-
-def parse_unit(path: Path) -> dict[str, list[str]]:
-    """Key -> values of a unit file (keys like Environment= may repeat)."""
-    values: dict[str, list[str]] = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.strip()
-        if not line or line.startswith(("#", ";", "[")):
-            continue
-        key, _, value = line.partition("=")
-        values.setdefault(key.strip(), []).append(value.strip())
-    return values
 
 
 def scratch_root(root: Path) -> Path:
