@@ -81,5 +81,5 @@ systemd:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
 
 clean:
-	rm -rf data/marts/* data/marts/.build data/marts/.parquet-* data/marts/.public-* reports/*.html
+	rm -rf data/marts/* data/marts/.build data/marts/.parquet-* data/marts/.public-* data/marts/.versions reports/*.html
 	rm -rf .dagster_home/storage .dagster_home/history .dagster_home/logs .dagster_home/schedules
