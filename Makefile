@@ -9,7 +9,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test ui lint format docs bench bench-smoke chromium clean
+.PHONY: run test ui serve lint format docs bench bench-smoke chromium postgresql systemd clean
 
 # The environment: a venv at the project root, uv inside it, every package from uv.lock.
 $(UV):
@@ -26,11 +26,18 @@ $(VENV)/.synced: pyproject.toml uv.lock Makefile | $(UV)
 run: $(VENV)/.synced  ## Build the marts and the report from data/raw, print the report path
 	$(BIN)/lagesbild run
 
-test: $(VENV)/.synced chromium  ## The whole test suite, browser tests included
+test: $(VENV)/.synced chromium postgresql systemd  ## The whole test suite, browser and service tests included
 	$(BIN)/pytest
 
 ui: $(VENV)/.synced  ## The Dagster UI on http://localhost:3000 (assets, checks, runs)
 	$(BIN)/dagster dev -w workspace.yaml
+
+# The two processes of the server (docs/deploy.md) without systemd, on this machine's
+# instance in .dagster_home (SQLite): the UI on http://127.0.0.1:3000 only. Ctrl-C stops both.
+serve: $(VENV)/.synced  ## Dagster daemon + webserver as on the server, for a local try
+	@trap 'kill $$daemon 2>/dev/null; wait $$daemon 2>/dev/null' EXIT; \
+	$(BIN)/dagster-daemon run -w workspace.yaml & daemon=$$!; \
+	$(BIN)/dagster-webserver -w workspace.yaml -h 127.0.0.1 -p 3000
 
 lint: $(VENV)/.synced
 	$(BIN)/ruff check .
@@ -57,6 +64,22 @@ chromium:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The service test (tests/service) starts a throwaway PostgreSQL cluster with Debian's server.
+postgresql:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+		echo "Installing Debian's postgresql for the service test"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq postgresql >/dev/null; }
+
+# systemd-analyze checks the units in deploy/systemd (tests/service/test_units.py).
+systemd:
+	@command -v systemd-analyze >/dev/null 2>&1 || { \
+		echo "Installing Debian's systemd for systemd-analyze"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
+
 clean:
-	rm -rf data/marts/* data/marts/.build data/marts/.parquet-* data/marts/.public-* reports/*.html
+	rm -rf data/marts/* data/marts/.build data/marts/.parquet-* data/marts/.public-* data/marts/.versions reports/*.html
 	rm -rf .dagster_home/storage .dagster_home/history .dagster_home/logs .dagster_home/schedules

@@ -49,6 +49,12 @@ class LagesbildSettings(dg.ConfigurableResource):
     quarantine_sample_size: int = Field(
         default=5, description="Offending rows shown in a check's metadata."
     )
+    keep_versions: int = Field(
+        default=5,
+        ge=0,
+        description="Earlier publications kept in <marts>/.versions/ besides the current one, "
+        "each restorable with `lagesbild restore <run id>`.",
+    )
     duckdb_memory_limit: str = Field(
         default="2GB",
         description="Memory DuckDB may use for the working database before it spills to "

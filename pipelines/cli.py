@@ -2,11 +2,14 @@
 
     lagesbild run [--raw-dir D] [--marts-dir D] [--reports-dir D] [--year YYYY]
     lagesbild docs [--marts-dir D] [--output docs/marts.md]
+    lagesbild versions [--marts-dir D]
+    lagesbild restore RUN_ID [--marts-dir D]
+    lagesbild delete-runs --older-than-days N   (run history of the instance in $DAGSTER_HOME)
 
 Exit codes (data-contract.md §1):
   0  success
   1  the run stopped on a blocking data-quality check; nothing new was published
-  2  usage error, or a raw folder that is missing or unreadable
+  2  usage error, a raw folder that is missing or unreadable, or (restore) an unknown run id
   3  the pipeline failed for another reason (a bug: see the run in the Dagster UI)
 """
 
@@ -49,6 +52,12 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "docs":
             return _docs(args)
+        if args.command == "versions":
+            return _versions(args)
+        if args.command == "restore":
+            return _restore(args)
+        if args.command == "delete-runs":
+            return _delete_runs(args)
         return _run(args)
     except UsageError as exc:
         print(f"lagesbild: error: {exc}", file=sys.stderr)
@@ -76,6 +85,19 @@ def _parser() -> argparse.ArgumentParser:
     docs.add_argument(
         "--output", default="docs/marts.md", help="where to write (default docs/marts.md)"
     )
+    versions = sub.add_parser(
+        "versions", help="list the kept versions of the published marts (newest first)"
+    )
+    versions.add_argument("--marts-dir", help="marts folder (default data/marts)")
+    restore = sub.add_parser(
+        "restore", help="put a kept version back as the published marts (atomically)"
+    )
+    restore.add_argument("run_id", help="the run id of the version, as `versions` lists it")
+    restore.add_argument("--marts-dir", help="marts folder (default data/marts)")
+    delete_runs = sub.add_parser(
+        "delete-runs", help="delete finished runs older than N days from the Dagster instance"
+    )
+    delete_runs.add_argument("--older-than-days", type=int, required=True, metavar="N")
     return parser
 
 
@@ -257,6 +279,50 @@ def _docs(args: argparse.Namespace) -> int:
         )
     write_marts_doc(settings.published_db_path, Path(args.output))
     print(f"wrote {args.output}")
+    return EXIT_OK
+
+
+def _versions(args: argparse.Namespace) -> int:
+    """One line per kept version: run id, publication time (ISO 8601), `current` mark."""
+    from assets.marts.versions import list_versions
+
+    for version in list_versions(_settings(args).marts_path):
+        mark = "  current" if version.current else ""
+        print(f"{version.run_id}  {version.published_at}{mark}")
+    return EXIT_OK
+
+
+def _restore(args: argparse.Namespace) -> int:
+    from assets.marts.versions import UnknownVersion, restore_version
+
+    settings = _settings(args)
+    try:
+        version = restore_version(settings.marts_path, args.run_id)
+    except UnknownVersion:
+        raise UsageError(
+            f"no kept version with run id '{args.run_id}' in {settings.marts_path} "
+            "(see `lagesbild versions`)"
+        ) from None
+    print(
+        f"lagesbild: restored version {version.run_id} (published {version.published_at}) "
+        f"as {settings.published_db_path}"
+    )
+    return EXIT_OK
+
+
+def _delete_runs(args: argparse.Namespace) -> int:
+    if args.older_than_days < 0:
+        raise UsageError("--older-than-days must be 0 or more")
+    if not os.environ.get("DAGSTER_HOME"):
+        raise UsageError("DAGSTER_HOME is not set: which instance's run history?")
+    warnings.filterwarnings("ignore")
+    import dagster as dg
+
+    from pipelines.maintenance import delete_old_runs
+
+    with dg.DagsterInstance.get() as instance:
+        deleted = delete_old_runs(instance, args.older_than_days)
+    print(f"lagesbild: deleted {len(deleted)} run(s) older than {args.older_than_days} days")
     return EXIT_OK
 
 

@@ -6,6 +6,7 @@ import dagster as dg
 
 from assets.registry import ALL_ASSETS, ALL_CHECKS
 from assets.settings import LagesbildSettings
+from pipelines.alerts import alert_on_failure
 from pipelines.jobs import build_job, lagesbild_job, report_job
 from pipelines.resources import build_resources, env_name, settings_from_env
 from pipelines.schedules import DEFAULT_CRON, yearly_schedule
@@ -19,7 +20,7 @@ def build_definitions(settings: LagesbildSettings, *, cron: str = DEFAULT_CRON) 
         asset_checks=list(ALL_CHECKS),
         jobs=[build_job, report_job, lagesbild_job],
         schedules=[yearly_schedule(cron)],
-        sensors=[raw_folder_sensor, report_after_build],
+        sensors=[raw_folder_sensor, report_after_build, alert_on_failure],
         resources=build_resources(settings),
         # One process runs the steps in order: DuckDB allows one writer per file, and a
         # subprocess per step would cost more than most steps take.

@@ -14,8 +14,11 @@ from typing import Any
 
 from assets.database import WorkDatabase
 from assets.settings import LagesbildSettings
+from pipelines.alerts import AlertSettings
 
 ENV_PREFIX = "LAGESBILD_"
+#: Alert settings are LAGESBILD_ALERT_<SETTING>, e.g. LAGESBILD_ALERT_SMTP_HOST.
+ALERT_PREFIX = ENV_PREFIX + "ALERT_"
 
 DEFAULT_PATHS = {
     "raw_dir": "data/raw",
@@ -43,10 +46,24 @@ def settings_from_env(
     return LagesbildSettings(**values)
 
 
-def build_resources(settings: LagesbildSettings) -> dict[str, object]:
+def alert_settings_from_env(environ: Mapping[str, str] | None = None) -> AlertSettings:
+    """Alert destinations from LAGESBILD_ALERT_* variables; unset ones stay off."""
+    environ = os.environ if environ is None else environ
+    values = {
+        name: environ[ALERT_PREFIX + name.upper()]
+        for name in AlertSettings.model_fields
+        if environ.get(ALERT_PREFIX + name.upper(), "") != ""
+    }
+    return AlertSettings(**values)
+
+
+def build_resources(
+    settings: LagesbildSettings, alerts: AlertSettings | None = None
+) -> dict[str, object]:
     """The resources every asset, check and sensor gets, all derived from one settings object."""
     return {
         "settings": settings,
+        "alerts": alerts if alerts is not None else alert_settings_from_env(),
         "duckdb": WorkDatabase(
             database=str(settings.work_db_path),
             connection_config={"memory_limit": settings.duckdb_memory_limit},

@@ -38,7 +38,7 @@ def publish_marts(
 ) -> Publication:
     """Publish main.<tables> (and whole extra schemas) from the working database `con`."""
     marts_dir.mkdir(parents=True, exist_ok=True)
-    _remove_leftovers(marts_dir)
+    remove_leftovers(marts_dir)
     tmp = marts_dir / f".{DB_NAME}.{run_id}.tmp"
     tmp.unlink(missing_ok=True)
     con.execute(
@@ -155,7 +155,7 @@ def _verify(path: Path, expected: dict[str, int]) -> None:
         check.close()
 
 
-def _remove_leftovers(marts_dir: Path) -> None:
+def remove_leftovers(marts_dir: Path) -> None:
     """Temporary files of runs that were killed before they could rename them."""
     for leftover in marts_dir.glob(f".{DB_NAME}.*.tmp*"):
         leftover.unlink(missing_ok=True)
