@@ -373,13 +373,40 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
             "nivå och områdets folkmängd (Poissonfördelningen, 95 % och 99,8 %). Utanför 99,8 % "
             "kallas tydligt över eller under kommunens nivå.",
             "Kartan visar en utjämnad nivå (empirisk Bayes, Marshalls metod): små områden dras mot "
-            "kommunens nivå, så att ett enstaka brott i ett litet område inte färgar det mörkt.",
+            "kommunens nivå, så att ett enstaka brott i ett litet område inte färgar det mörkt. "
+            "Den nivå som områdena dras mot räknas bara på de områden vars antal visas.",
             "Hot spots på kartan: Getis-Ord Gi* med grannar som delar gräns eller hörn och ett "
             "permutationstest. Visas bara som ett valfritt lager.",
             f"Röjandeskydd: anmälda brott 1–{crime_min - 1} och orosanmälningar och ärenden till "
             f"SIG 1–{referral_min - 1} visas inte ({SUPPRESSED}), och inte heller värden som "
             "räknats fram ur dem. Där bara ett värde i en grupp med en summa är dolt, döljs "
             "även det minsta andra värdet, tills inget dolt värde kan räknas fram.",
+        ]
+    )
+    protection = s.sub(Section("metod-rojandeskydd", "Så skyddas enskilda", in_toc=False))
+    protection.ul(
+        [
+            "Noll visas alltid. Den som läser tabellerna vet därför att ett dolt värde är minst 1. "
+            "Skyddet räknar med det: ett dolt värde ska inte gå att räkna fram, och det ska inte "
+            f"heller gå att ringa in till färre än {crime_min} möjliga värden för brott eller "
+            f"{referral_min} för orosanmälningar och ärenden till SIG. Att få veta att något "
+            "är ”1 eller 2” är också att få veta för mycket.",
+            "Räcker summan av de dolda värdena i en grupp inte till det, döljs även det minsta "
+            "andra värdet i gruppen. Därefter prövas alla tabeller tillsammans med linjär "
+            "optimering: för varje dolt värde räknas det minsta och största värde ut som stämmer "
+            "med allt som visas, och fler värden döljs där intervallet är för snävt.",
+            "Ett värde som räknas fram ur ett dolt värde döljs också: nivåer och intervall, "
+            "förändringar och q-värden (som bygger på två års antal), trattdiagrammets gränser, "
+            "utjämnade nivåer, jämförelser och poäng.",
+            "Kommunens nivå i jämförelserna bygger på brotten i områden med folkmängd. Om det "
+            "talet skulle avslöja ett litet antal i Okänt område visas varken kommunens nivå "
+            "eller trattdiagrammets gränser för det temat och året.",
+            "Prioriteringens poäng räknas bara på värden som visas. Ett kriterium vars underlag "
+            "är dolt ger inga poäng och visas som "
+            f"{SUPPRESSED}. Ordningen i de publika tabellerna följer område, tema och år, aldrig "
+            "ett värde som kan bero på ett dolt tal.",
+            "Nivåer, q-värden och poäng publiceras avrundade som i rapporten: fler decimaler "
+            "skulle göra det möjligt att räkna baklänges.",
         ]
     )
     prio = s.sub(Section("metod-prioritering", "Prioritering: poängsättning", in_toc=False))

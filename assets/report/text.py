@@ -342,7 +342,7 @@ def change_sentence(
     prev = year - 1
     if bool(change_suppressed) and not is_missing(change_suppressed):
         return (
-            f"{subject} från {prev} redovisas inte, eftersom ett av talen är för litet "
+            f"{subject} från {prev} kan inte visas, eftersom ett av talen är för litet "
             f"för att visas ({SUPPRESSED})."
         )
     if is_missing(change_pct):

@@ -127,7 +127,8 @@ def _top_findings(report):
     rows = report.public(
         "SELECT area_id, theme, score FROM public.priority WHERE year = ? "
         "AND NOT coalesce(score_suppressed, false) AND score >= 3 "
-        "ORDER BY rank NULLS LAST, area_id, theme LIMIT 6",
+        "ORDER BY score DESC, funnel_position DESC NULLS LAST, crime_count DESC NULLS LAST, "
+        "area_id, theme LIMIT 6",
         [report.year],
     )
     return [(r["area_id"], r["theme"]) for r in rows]
