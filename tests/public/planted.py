@@ -6,6 +6,10 @@ one public table whose row or column sums are the only equations it appears in: 
 table's group rule were dropped from the secondary suppression, the count would be alone in
 its row and could be recovered by subtraction. The rest of the data is mostly 1s and 2s, the
 hardest case for secondary suppression.
+
+`RARE_THEME` has one crime in the whole municipality: its municipal count is hidden, so
+everything computed from it (the reference rate, funnel limits, smoothed rates of the other
+areas) must be hidden too (tests/public/test_public_derived_outside.py).
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from pathlib import Path
 AREAS = "omrade_id;omrade_namn\n" + "".join(f"P{i};Plats {i}\n" for i in range(1, 6))
 REFERENS = (
     "brottskategori;tema;signalbrott\nStöld;egendomsbrott;nej\nKlotter;skadegörelse;ja\n"
-    "Hot;våld i offentlig miljö;nej\n"
+    "Hot;våld i offentlig miljö;nej\nNarkotikabrott;narkotika;nej\n"
 )
+RARE_THEME = "narkotika"
 POPULATION = "omrade_id;ar;aldersgrupp;kon;antal\n" + "".join(
     f"P{i};2023;totalt;totalt;{400 * i}\n" for i in range(1, 6)
 )
@@ -49,6 +54,8 @@ def crime() -> str:
     # municipality_theme_month: one theme's month is small for the whole municipality.
     lines += [f"P{area};2023-11;Stöld;10" for area in range(1, 6)]
     lines.append("P2;2023-11;Hot;1")
+    # RARE_THEME: one crime in the whole year.
+    lines.append("P5;2023-05;Narkotikabrott;1")
     return "\n".join(lines) + "\n"
 
 
