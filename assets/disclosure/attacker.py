@@ -91,19 +91,25 @@ def _system(
 
 
 def feasible_intervals(
-    cells_published: pd.DataFrame, groups: pd.DataFrame, *, integer: bool = False
+    cells_published: pd.DataFrame,
+    groups: pd.DataFrame,
+    *,
+    integer: bool = False,
+    lower_bound: float = 0.0,
 ) -> pd.DataFrame:
     """Smallest and largest feasible value of every suppressed cell.
 
     Unknowns are the suppressed cells (>= 0); published cells are constants; one equation per
     group. Each bound is one LP over the whole system (``linprog``, HiGHS). With ``integer=True``
     the unknowns must also be integers (an attacker who knows counts are whole numbers), which is
-    a MILP per bound and slower. ``upper`` is ``inf`` for a cell no equation bounds.
+    a MILP per bound and slower. ``lower_bound=1`` is the attacker who knows that zeros are
+    shown, so that every hidden count is at least 1. ``upper`` is ``inf`` for a cell no equation
+    bounds.
     Returns ``cell_id``, ``lower``, ``upper`` sorted by ``cell_id``.
     """
     ids, a, b = _system(cells_published, groups)
     n = len(ids)
-    lower = np.zeros(n)
+    lower = np.full(n, float(lower_bound))
     upper = np.full(n, np.inf)
     integrality = np.ones(n) if integer else None
     for j in range(n):
@@ -113,7 +119,12 @@ def feasible_intervals(
             c = np.zeros(n)
             c[j] = sense
             res = linprog(
-                c, A_eq=a, b_eq=b, bounds=(0, None), method="highs", integrality=integrality
+                c,
+                A_eq=a,
+                b_eq=b,
+                bounds=(lower_bound, None),
+                method="highs",
+                integrality=integrality,
             )
             if res.status == 3 and sense < 0:  # unbounded above
                 continue

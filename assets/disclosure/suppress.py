@@ -63,9 +63,20 @@ from scipy import sparse
 from scipy.sparse.csgraph import connected_components
 
 from assets.disclosure.model import Problem, build_problem
+from assets.disclosure.protection import (
+    DEFAULT_MAX_LP_COMPONENT,
+    lp_violations,
+    run_slack_rule,
+    thresholds,
+)
 
-PRIMARY, SECONDARY, PINNING = 1, 2, 3
-REASONS = {PRIMARY: "primary", SECONDARY: "secondary", PINNING: "pinning"}
+PRIMARY, SECONDARY, PINNING, PROTECTION = 1, 2, 3, 4
+REASONS = {
+    PRIMARY: "primary",
+    SECONDARY: "secondary",
+    PINNING: "pinning",
+    PROTECTION: "protection",
+}
 
 #: Default size (suppressed cells) up to which a component gets the dense exact audit.
 DEFAULT_MAX_EXACT_COMPONENT = 300
@@ -93,6 +104,7 @@ class _State:
         ).astype(np.int64)
         self.ptr = p.g_start[:-1].copy()
         self.g2local = np.full(p.n_groups, -1, dtype=np.int64)  # scratch: global -> local group
+        self.lp_clean: set[bytes] = set()  # components (their cells) the LP audit found clean
         self.stats: dict[str, int | float] = {
             "rounds": 0,
             "components_audited": 0,
@@ -102,6 +114,9 @@ class _State:
             "largest_component": 0,
             "pinning_cells": 0,
             "fallback_cells": 0,
+            "protection_cells": 0,
+            "lp_audits": 0,
+            "lp_skipped_components": 0,
         }
 
     def add(self, cell: int, reason: int) -> None:
@@ -658,6 +673,90 @@ def _audit_component(st: _State, cells: np.ndarray, max_exact: int) -> list[int]
         st.g2local[act] = -1
 
 
+def _groups_of(p: Problem, cells: list[int]) -> np.ndarray:
+    if not cells:
+        return np.zeros(0, dtype=np.int64)
+    return np.unique(np.concatenate([p.groups_of(c) for c in cells]))
+
+
+def _close(
+    st: _State, groups: Iterable[int], primary: np.ndarray, threshold: np.ndarray
+) -> list[int]:
+    """The group rule and the slack rule over ``groups`` until neither hides anything more."""
+    added: list[int] = []
+    todo = list(groups)
+    while True:
+        new = _run_secondary(st, todo)
+        new += run_slack_rule(st, [*todo, *_groups_of(st.p, new)], primary, threshold, PROTECTION)
+        st.stats["protection_cells"] = int((st.reason == PROTECTION).sum())
+        if not new:
+            return added
+        added += new
+        todo = _groups_of(st.p, new).tolist()
+
+
+def _fix_pinning(st: _State, dirty: np.ndarray, max_exact: int) -> list[int]:
+    """Audit the components holding ``dirty`` cells for pinning; returns the fallback cells hid."""
+    p = st.p
+    sup, labels = _components(st)
+    label_of = np.full(p.n_cells, -1, dtype=np.int64)
+    label_of[sup] = labels
+    todo = np.unique(label_of[dirty])
+    order = np.argsort(labels, kind="stable")  # sup is sorted, so cells stay in rank order
+    starts = np.searchsorted(labels[order], todo)
+    ends = np.searchsorted(labels[order], todo, side="right")
+    fallbacks: list[int] = []
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        comp = sup[order[lo:hi]]
+        if p.c_start[comp[0] + 1] == p.c_start[comp[0]]:
+            continue  # a suppressed cell in no group: no equation can pin it
+        fallbacks += _audit_component(st, comp, max_exact)
+    new: list[int] = []
+    for c in sorted(set(fallbacks)):
+        if not st.suppressed[c]:
+            st.add(c, PINNING)
+            st.stats["pinning_cells"] += 1
+            st.stats["fallback_cells"] += 1
+            new.append(c)
+    # Repairs made inside _audit_component leave their component clean and add no group with a
+    # single hidden cell; only the fallback cells need the group rule and another audit.
+    return new
+
+
+def _fix_protection(
+    st: _State, primary: np.ndarray, threshold: np.ndarray, max_lp: int
+) -> list[int]:
+    """LP audit of every component not yet audited in its present shape; returns cells hid."""
+    p = st.p
+    sup, labels = _components(st)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.flatnonzero(np.diff(labels[order])) + 1
+    new: list[int] = []
+    for comp_pos in np.split(order, bounds):
+        comp = sup[comp_pos]
+        key = comp.tobytes()
+        if key in st.lp_clean or p.c_start[comp[0] + 1] == p.c_start[comp[0]]:
+            continue
+        if len(comp) > max_lp:
+            st.stats["lp_skipped_components"] += 1
+            st.lp_clean.add(key)
+            continue
+        st.stats["lp_audits"] += 1
+        act = _groups_of(p, comp.tolist())
+        bad = lp_violations(st, comp, threshold, primary)
+        if not bad:
+            st.lp_clean.add(key)
+            continue
+        # One repair per component and round: the cheapest cell next to the first violation.
+        cell = min(bad, key=lambda v: p.cell_ids[v[0]])[0]
+        new.append(_fallback_cell(st, cell, act))
+    # Hidden only now: the components above were disjoint while they were audited.
+    new = sorted(set(new))
+    for c in new:
+        st.add(c, PROTECTION)
+    return new
+
+
 # --------------------------------------------------------------------------------------------------
 # Public entry point
 # --------------------------------------------------------------------------------------------------
@@ -670,6 +769,8 @@ def suppress(
     crime_min: int = 3,
     referral_min: int = 5,
     max_exact_component: int = DEFAULT_MAX_EXACT_COMPONENT,
+    max_lp_component: int = DEFAULT_MAX_LP_COMPONENT,
+    protection_level: bool = True,
 ) -> pd.DataFrame:
     """Decide which cells to suppress so that no suppressed value can be recovered.
 
@@ -687,11 +788,19 @@ def suppress(
     max_exact_component:
         Largest component (suppressed cells) audited with the dense SVD; larger components use
         the (equally exact, much faster) graph audit. Only time depends on it.
+    max_lp_component:
+        Largest component (suppressed cells) that gets the linear-programming audit of the
+        protection level (:mod:`assets.disclosure.protection`); larger ones rely on the slack
+        rule and the pinning audit.
+    protection_level:
+        With False, only "not pinned by the equations" is guaranteed (the rule before zeros were
+        known to be shown); the tests of the pinning audit use it. The pipeline never does.
 
     Returns
     -------
     DataFrame with one row per input cell, in input order: ``cell_id``, ``suppressed`` (bool),
-    ``reason`` (``"primary"``, ``"secondary"``, ``"pinning"`` or None). ``attrs["audit"]`` holds
+    ``reason`` (``"primary"``, ``"secondary"``, ``"pinning"``, ``"protection"`` or None).
+    ``attrs["audit"]`` holds
     counters and the run time. Cells with NaN are never suppressed (they are shown as missing).
     The result depends only on the content of the inputs, not on their row order.
     """
@@ -700,35 +809,28 @@ def suppress(
     started = time.perf_counter()
     p = build_problem(cells, groups)
     primary = _primary(p, crime_min, referral_min)
+    # Without the protection level, a threshold of 1 makes the slack rule a no-op.
+    threshold = (
+        thresholds(p.is_referral, crime_min, referral_min)
+        if protection_level
+        else (np.ones(p.n_cells, dtype=np.int64))
+    )
     st = _State(p, primary.copy(), np.where(primary, PRIMARY, 0).astype(np.int8))
-    _run_secondary(st, range(p.n_groups))
+    _close(st, range(p.n_groups), primary, threshold)
 
     dirty = np.flatnonzero(st.suppressed)
     while len(dirty):
-        st.stats["rounds"] += 1
-        sup, labels = _components(st)
-        label_of = np.full(p.n_cells, -1, dtype=np.int64)
-        label_of[sup] = labels
-        todo = np.unique(label_of[dirty])
-        order = np.argsort(labels, kind="stable")  # sup is sorted, so cells stay in rank order
-        starts = np.searchsorted(labels[order], todo)
-        ends = np.searchsorted(labels[order], todo, side="right")
-        fallbacks: list[int] = []
-        for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
-            comp = sup[order[lo:hi]]
-            if p.c_start[comp[0] + 1] == p.c_start[comp[0]]:
-                continue  # a suppressed cell in no group: no equation can pin it
-            fallbacks += _audit_component(st, comp, max_exact_component)
-        new: list[int] = []
-        for c in sorted(set(fallbacks)):
-            if not st.suppressed[c]:
-                st.add(c, PINNING)
-                st.stats["pinning_cells"] += 1
-                st.stats["fallback_cells"] += 1
-                new.append(c)
-        touched = np.unique(np.concatenate([p.groups_of(c) for c in new])) if new else []
-        new += _run_secondary(st, touched)
-        dirty = np.asarray(sorted(new), dtype=np.int64)
+        # 1. No hidden cell may be pinned by the equations alone (exact, any size).
+        while len(dirty):
+            st.stats["rounds"] += 1
+            new = _fix_pinning(st, dirty, max_exact_component)
+            new += _close(st, _groups_of(p, new), primary, threshold)
+            dirty = np.asarray(sorted(new), dtype=np.int64)
+        # 2. Nor narrowed too far once every hidden count is known to be >= 1 (the LP audit of
+        #    the components that changed).
+        new = _fix_protection(st, primary, threshold, max_lp_component) if protection_level else []
+        new += _close(st, _groups_of(p, new), primary, threshold)
+        dirty = np.asarray(sorted(set(new)), dtype=np.int64)
 
     # The group rule must still hold at the end (repairs only add cells to groups holding >= 2).
     if (st.count == 1).any():

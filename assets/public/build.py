@@ -17,13 +17,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from assets.disclosure import (
-    change_suppressed,
-    derived_mask,
-    flag_column,
-    groups_from_margins,
-    suppress,
-)
+from assets.disclosure import flag_column, groups_from_margins, suppress
+from assets.public.lineage import PLAIN_TABLES, REFERENCE_FLAG, protect
+from assets.public.priority import public_priority
+from assets.stats import eb_marshall_global_by_group
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -78,61 +75,6 @@ COUNT_TABLES: tuple[CountTable, ...] = (
     ),
 )
 
-#: Public tables without counts about people: published as they are.
-PLAIN_TABLES = (
-    "area",
-    "area_geometry",
-    "theme",
-    "priority_rule",
-    "area_team",
-    "data_quality",
-    "quarantine_summary",
-    "coverage",
-)
-
-#: Values derived from a row's count, per table: suppressed with the count.
-DERIVED = {
-    ("area_year", "crime_count"): (
-        "crimes_per_1000",
-        "crimes_per_1000_ci_low",
-        "crimes_per_1000_ci_high",
-        "funnel_position",
-        "smoothed_per_1000",
-        "hotspot",
-    ),
-    ("area_year", "referral_count"): ("referrals_per_1000_0_17",),
-    ("area_theme_year", "crime_count"): (
-        "crimes_per_1000",
-        "crimes_per_1000_ci_low",
-        "crimes_per_1000_ci_high",
-        "funnel_position",
-        "smoothed_per_1000",
-        "hotspot",
-    ),
-}
-#: Changes from the previous year: suppressed when either year's count is.
-CHANGES = {
-    ("area_year", "crime_count"): ("change_pct", "q_value", "is_significant"),
-    ("area_year", "referral_count"): ("referral_change_pct", "referral_q_value"),
-    ("area_theme_year", "crime_count"): ("change_pct", "q_value", "is_significant"),
-}
-#: The columns of public.priority that come from its area × theme count.
-PRIORITY_VALUES = (
-    "crime_count",
-    "score",
-    "rank",
-    "prevalence_points",
-    "trend_points",
-    "deviation_points",
-    "signal_points",
-    "people_points",
-    "crimes_per_1000",
-    "rate_ratio",
-    "change_pct",
-    "q_value",
-    "funnel_position",
-)
-
 
 def build_public(
     con: duckdb.DuckDBPyConnection, *, crime_min: int, referral_min: int
@@ -147,12 +89,13 @@ def build_public(
             f"SELECT * FROM public_{table.name}_frame"
         )
         con.unregister(f"public_{table.name}_frame")
-    flags = suppress_by_year(frames, crime_min=crime_min, referral_min=referral_min)
+    flags, reference = suppress_by_year(frames, crime_min=crime_min, referral_min=referral_min)
     out: dict[str, pd.DataFrame] = {}
     for table in COUNT_TABLES:
-        out[table.name] = _apply(table, frames[table.name], flags)
-    priority = _query(con, "priority")
-    out["priority"] = _mask_priority(priority, frames["area_theme_year"], flags)
+        out[table.name] = _apply(table, frames[table.name], flags, reference)
+    out["priority"] = public_priority(
+        _query(con, "priority"), out["area_theme_year"], out["area_year"], reference
+    )
     _write(con, out)
     for name in PLAIN_TABLES:
         # Straight from SQL, so dates stay DATE (a pandas round trip makes them timestamps).
@@ -165,11 +108,13 @@ def build_public(
 
 #: Suppression flags of one count column of one table, aligned with its frame's rows.
 Flags = dict[tuple[str, str], np.ndarray]
+#: The reference cell of each (year, theme) (``Totalt`` for all crimes): True when hidden.
+Reference = dict[tuple[int, str], bool]
 
 
 def suppress_by_year(
     frames: dict[str, pd.DataFrame], *, crime_min: int, referral_min: int
-) -> Flags:
+) -> tuple[Flags, Reference]:
     """Suppression flag for every published count, decided one year at a time.
 
     Every table has `year` among its keys, so every `Totalt` equation lies within a year.
@@ -177,6 +122,12 @@ def suppress_by_year(
     Cells are matched to their id once per year (pd.factorize), and the flags come back by
     position: at national scale, looking ~2 million string ids up again costs more than the
     suppression itself.
+
+    The *reference* of a year and theme (the crimes of the areas with a population, which the
+    reference rate, the funnel limits and every comparison with them are made of) is a cell of
+    its own: the areas' equation ``Totalt = areas + okant`` becomes ``reference = areas with a
+    population`` and ``Totalt = reference + the other areas + okant``, so that the suppression
+    decides whether publishing it would give a hidden count back (e.g. a small `okant`).
     """
     flags: Flags = {
         (t.name, m.value): np.zeros(len(frames[t.name]), dtype=bool)
@@ -185,6 +136,7 @@ def suppress_by_year(
     }
     rows_of_year = {t.name: frames[t.name].groupby("year", sort=True).indices for t in COUNT_TABLES}
     whole_0_17 = _whole_0_17_groups(frames)
+    reference: Reference = {}
     for year in sorted({y for rows in rows_of_year.values() for y in rows}):
         ids, values, kinds, placed, group_parts = [], [], [], [], []
         for table in COUNT_TABLES:
@@ -208,6 +160,14 @@ def suppress_by_year(
                     )
                 )
         group_parts.append(whole_0_17.loc[whole_0_17["year"] == year, list(GROUP_COLUMNS)])
+        ref_cells, ref_groups, replaced = _reference_groups(frames["area_theme_year"], year)
+        ids.append(ref_cells["cell_id"].to_numpy(dtype=object))
+        values.append(ref_cells["value"].to_numpy(dtype=np.float64))
+        kinds.append(np.full(len(ref_cells), "crime", dtype=object))
+        groups = pd.concat(group_parts, ignore_index=True)
+        groups = pd.concat(
+            [groups[~groups["group_id"].isin(replaced)], ref_groups], ignore_index=True
+        )
         cell_of_row, cell_ids = pd.factorize(np.concatenate(ids))
         value = np.concatenate(values)
         _, first_row = np.unique(cell_of_row, return_index=True)
@@ -219,19 +179,61 @@ def suppress_by_year(
                 "kind": np.concatenate(kinds)[first_row],
             }
         )
-        result = suppress(
-            cells,
-            pd.concat(group_parts, ignore_index=True),
-            crime_min=crime_min,
-            referral_min=referral_min,
-        )
+        result = suppress(cells, groups, crime_min=crime_min, referral_min=referral_min)
         # suppress() answers in the order of `cells`, i.e. by cell number.
         row_flags = result["suppressed"].to_numpy(dtype=bool)[cell_of_row]
         offset = 0
         for key, positions in placed:
             flags[key][positions] = row_flags[offset : offset + len(positions)]
             offset += len(positions)
-    return flags
+        for theme, hidden in zip(
+            ref_cells["theme"], row_flags[offset : offset + len(ref_cells)], strict=True
+        ):
+            reference[(int(year), str(theme))] = bool(hidden)
+    return flags, reference
+
+
+def reference_cell(year: object, theme: object) -> str:
+    return f"c|{year}|_areas_with_population|{theme}|Totalt"
+
+
+def _reference_groups(
+    area_themes: pd.DataFrame, year: int
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
+    """The reference cells of one year, their two equations, and the area groups they replace.
+
+    ``area_themes`` is the unsuppressed public area_theme_year frame; its ``Totalt`` theme rows
+    are the area_year counts, so the reference of all crimes comes with it.
+    """
+    rows = area_themes[area_themes["year"] == year]
+    cells, groups, replaced = [], [], []
+    for theme, part in rows.groupby("theme", sort=True):
+        total = part[part["area_id"] == "Totalt"]
+        counted = part[
+            (part["row_kind"] == 1)
+            & (part["population"].fillna(0) > 0)
+            & part["crime_count"].notna()
+        ]
+        if total.empty or total["crime_count"].isna().all() or counted.empty:
+            continue
+        others = part[(part["area_id"] != "Totalt") & ~part.index.isin(counted.index)]
+        others = others[others["crime_count"].notna()]
+        ref = reference_cell(year, theme)
+        cells.append((ref, float(counted["crime_count"].sum()), theme))
+        own = f"reference|{theme}|{year}"
+        groups.append((f"{own}|areas", ref, "total"))
+        groups.extend((f"{own}|areas", c, "part") for c in counted["crime_cell"])
+        groups.append((f"{own}|whole", total["crime_cell"].iloc[0], "total"))
+        groups.append((f"{own}|whole", ref, "part"))
+        groups.extend((f"{own}|whole", c, "part") for c in others["crime_cell"])
+        replaced.append(f"area_theme_year.crime_count|area_id|{theme}|{year}")
+        if theme == "Totalt":
+            replaced.append(f"area_year.crime_count|area_id|{year}")
+    return (
+        pd.DataFrame(cells, columns=["cell_id", "value", "theme"]),
+        pd.DataFrame(groups, columns=list(GROUP_COLUMNS)),
+        replaced,
+    )
 
 
 GROUP_COLUMNS = ("group_id", "cell_id", "role")
@@ -275,43 +277,45 @@ def _whole_0_17_groups(frames: dict[str, pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=[*GROUP_COLUMNS, "year"])
 
 
-def _apply(table: CountTable, frame: pd.DataFrame, flags: Flags) -> pd.DataFrame:
-    """Null suppressed counts and everything derived from them; add the `_suppressed` flags."""
+def _apply(
+    table: CountTable, frame: pd.DataFrame, flags: Flags, reference: Reference
+) -> pd.DataFrame:
+    """Hide suppressed counts and, through the lineage model, everything made of them."""
     out = frame.copy()
     if "q_value" in out.columns:
         out["is_significant"] = (out["q_value"] < 0.05).where(out["q_value"].notna())
-    entity = [c for c in (*table.margins, *table.by) if c != "year"]
     for m in table.measures:
         flag = flag_column(m.value)
         out[flag] = flags[(table.name, m.value)]
         out[m.value] = out[m.value].where(~out[flag])
-        dependents = [c for c in DERIVED.get((table.name, m.value), ()) if c in out.columns]
-        if dependents:
-            out = derived_mask(out, count=m.value, dependents=dependents)
-        changes = [c for c in CHANGES.get((table.name, m.value), ()) if c in out.columns]
-        if changes:
-            out[f"_{m.value}_change"] = change_suppressed(out, flag=flag, by=entity)
-            out = derived_mask(
-                out, count=m.value, dependents=changes, flag=f"_{m.value}_change"
-            ).drop(columns=f"_{m.value}_change")
+    theme = out["theme"] if "theme" in out.columns else pd.Series("Totalt", index=out.index)
+    out[REFERENCE_FLAG] = [
+        reference.get((int(y), str(t)), False) for y, t in zip(out["year"], theme, strict=True)
+    ]
+    if "smoothed_per_1000" in out.columns:
+        out["smoothed_per_1000"] = _smoothed_from_shown(out, theme)
     # row_kind only orders the rows (areas, okant, Totalt); the order is kept, the key dropped.
-    return out.drop(columns=[m.cell for m in table.measures] + ["row_kind"], errors="ignore")
+    out = out.drop(columns=[m.cell for m in table.measures] + ["row_kind"], errors="ignore")
+    entity = [c for c in (*table.margins, *table.by) if c != "year"]
+    return protect(table.name, out, tuple(m.value for m in table.measures), entity)
 
 
-def _mask_priority(priority: pd.DataFrame, area_themes: pd.DataFrame, flags: Flags) -> pd.DataFrame:
-    """A score is about one area × theme × year: it is hidden when that count is."""
-    out = priority.copy()
-    by_cell = pd.Series(
-        flags[("area_theme_year", "crime_count")], index=area_themes["crime_cell"].to_numpy()
+def _smoothed_from_shown(frame: pd.DataFrame, theme: pd.Series) -> pd.Series:
+    """Marshall's global empirical-Bayes rate per 1,000, with the prior from the shown areas.
+
+    The mart's smoothed rate takes its prior (the mean and variance of all areas' rates) from
+    every area, hidden counts included: two published smoothed rates of a theme and year then
+    give the prior, and with it the hidden counts. Here the prior comes from the areas whose
+    count is shown, so a published smoothed rate is made of published numbers only.
+    """
+    areas = (frame["row_kind"] == 1).to_numpy()
+    shown = frame["crime_count"].where(~frame[flag_column("crime_count")] & areas)
+    smoothed = eb_marshall_global_by_group(
+        shown.to_numpy(dtype=float, na_value=np.nan),
+        frame["population"].to_numpy(dtype=float, na_value=np.nan),
+        (frame["year"].to_numpy(), theme.astype(str).to_numpy()),
     )
-    out["crime_count_suppressed"] = out["crime_cell"].map(by_cell).fillna(False).astype(bool)
-    out = derived_mask(
-        out,
-        count="crime_count",
-        dependents=[c for c in PRIORITY_VALUES if c != "crime_count"],
-    )
-    out["crime_count"] = out["crime_count"].where(~out["crime_count_suppressed"])
-    return out.drop(columns="crime_cell")
+    return pd.Series(smoothed * 1000, index=frame.index).where(frame["smoothed_per_1000"].notna())
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str) -> pd.DataFrame:

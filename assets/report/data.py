@@ -199,7 +199,9 @@ def _load(con, year: int) -> ReportData:
     area_year = _municipal_change_test(area_year)
     priority = _frame(
         con,
-        "SELECT * FROM public.priority WHERE year = ? ORDER BY rank NULLS LAST, area_id, theme",
+        # The published score orders the findings; ties by the published deviation and count.
+        "SELECT * FROM public.priority WHERE year = ? ORDER BY score DESC NULLS LAST, "
+        "funnel_position DESC NULLS LAST, crime_count DESC NULLS LAST, area_id, theme",
         y,
     )
     section_ids = _section_areas(areas, priority)

@@ -66,7 +66,10 @@ def test_attacker_finds_the_planted_bridge() -> None:
 @pytest.mark.parametrize("max_exact_component", [1500, 0], ids=["exact", "graph"])
 def test_suppress_repairs_the_planted_bridge(max_exact_component: int) -> None:
     _, cells, groups = table_2d(BRIDGE)
-    res = suppress(cells, groups, max_exact_component=max_exact_component)
+    # The pinning audit on its own: without the protection level that knows zeros are shown.
+    res = suppress(
+        cells, groups, max_exact_component=max_exact_component, protection_level=False
+    )
     reasons = res.set_index("cell_id")["reason"]
     assert set(reasons[reasons == "primary"].index) == BLOCKS | {"t|r2|c3"}
     # The cheapest single cell joining the two blocks: value 5 at (r1, c3) or (r3, c1); the
@@ -88,7 +91,7 @@ def test_bridge_without_a_direct_fix_falls_back() -> None:
     ]
     _, cells, groups = table_2d(body)
     for cap in (1500, 0):
-        res = suppress(cells, groups, max_exact_component=cap)
+        res = suppress(cells, groups, max_exact_component=cap, protection_level=False)
         assert res.attrs["audit"]["fallback_cells"] >= 1
         assert (res["reason"] == "pinning").any()
         assert find_pinned(published(cells, res), groups).empty
@@ -176,7 +179,10 @@ def test_random_sparse_tables_with_repairs() -> None:
         body = np.where(small, rng.integers(1, 3, (r, c)), rng.integers(3, 20, (r, c)))
         body[rng.random((r, c)) < 0.35] = 0
         _, cells, groups = table_2d(body.astype(float).tolist())
-        results = [suppress(cells, groups, max_exact_component=cap) for cap in (1500, 0)]
+        results = [
+            suppress(cells, groups, max_exact_component=cap, protection_level=False)
+            for cap in (1500, 0)
+        ]
         if all(r.attrs["audit"]["pinning_cells"] == 0 for r in results):
             continue
         repaired += 1
@@ -196,7 +202,7 @@ def test_hierarchy_repairs_through_the_graph_audit(seed: int) -> None:
     """
     _, cells, groups = area_theme_year(30, 4, 1, seed=seed, n_municipalities=4, zero_share=0.4)
     for cap in (300, 0):
-        res = suppress(cells, groups, max_exact_component=cap)
+        res = suppress(cells, groups, max_exact_component=cap, protection_level=False)
         assert (res["reason"] == "pinning").sum() >= 1
         assert find_pinned(published(cells, res), groups).empty
         without = res.assign(suppressed=res["suppressed"] & (res["reason"] != "pinning"))
