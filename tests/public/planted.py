@@ -8,8 +8,8 @@ its row and could be recovered by subtraction. The rest of the data is mostly 1s
 hardest case for secondary suppression.
 
 `RARE_THEME` has one crime in the whole municipality: its municipal count is hidden, so
-everything computed from it (the reference rate, funnel limits, smoothed rates of the other
-areas) must be hidden too (tests/public/test_public_derived_outside.py).
+everything computed from it (the reference rate, funnel limits and positions) must be hidden
+too (tests/public/test_public_derived_outside.py).
 """
 
 from __future__ import annotations
