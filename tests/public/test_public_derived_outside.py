@@ -168,6 +168,9 @@ PLAIN_NUMBERS: dict[str, dict[str, str]] = {
         "year": "key",
         "assessment": "the team's assessment 1-5",
         "activities": "the team's activities",
+        # On main after the publiceras rework; absent here, which this map allows for the
+        # tables without counts.
+        "observation_withheld": "flag: an observation exists but is not approved",
     },
     "data_quality": {
         "rows_read": "rows of a delivered file",
