@@ -67,9 +67,7 @@ def test_attacker_finds_the_planted_bridge() -> None:
 def test_suppress_repairs_the_planted_bridge(max_exact_component: int) -> None:
     _, cells, groups = table_2d(BRIDGE)
     # The pinning audit on its own: without the protection level that knows zeros are shown.
-    res = suppress(
-        cells, groups, max_exact_component=max_exact_component, protection_level=False
-    )
+    res = suppress(cells, groups, max_exact_component=max_exact_component, protection_level=False)
     reasons = res.set_index("cell_id")["reason"]
     assert set(reasons[reasons == "primary"].index) == BLOCKS | {"t|r2|c3"}
     # The cheapest single cell joining the two blocks: value 5 at (r1, c3) or (r3, c1); the
