@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from assets.disclosure import find_pinned, groups_from_margins
-from tests.marts.conftest import run_build
+from tests.public.planted import ONLY_HERE
 
 T = "Totalt"
 THRESHOLD = {"crime": 3, "referral": 5}
@@ -142,68 +142,21 @@ def test_no_published_count_is_small(sample_build) -> None:
     assert hidden["value"].isna().all()
 
 
-PLANTED_AREAS = "omrade_id;omrade_namn\n" + "".join(f"P{i};Plats {i}\n" for i in range(1, 6))
-PLANTED_REFERENS = (
-    "brottskategori;tema;signalbrott\nStöld;egendomsbrott;nej\nKlotter;skadegörelse;ja\n"
-    "Hot;våld i offentlig miljö;nej\n"
-)
-
-
-def planted_crime() -> str:
-    """Mostly 1s and 2s, a few larger counts: the hardest case for secondary suppression."""
-    lines = ["omrade_id;manad;brottskategori;antal"]
-    pattern = [1, 2, 7, 1, 0, 12, 2, 1, 5, 2, 1, 30, 2, 4, 1]
-    i = 0
-    for area in range(1, 6):
-        for month in ("2023-01", "2023-05", "2023-09"):
-            for category in ("Stöld", "Klotter", "Hot"):
-                count = pattern[i % len(pattern)]
-                i += 1
-                if count:
-                    lines.append(f"P{area};{month};{category};{count}")
-    return "\n".join(lines) + "\n"
-
-
-def planted_referrals() -> str:
-    lines = ["omrade_id;manad;typ;kalla;aldersgrupp;kon;antal"]
-    counts = [1, 3, 6, 2, 9, 4, 1, 14, 2, 5]
-    i = 0
-    for area in range(1, 6):
-        for source in ("polis", "skola", "socialtjanst"):
-            for sex in ("K", "M"):
-                lines.append(
-                    f"P{area};2023-04;orosanmalan;{source};13-17;{sex};{counts[i % len(counts)]}"
-                )
-                i += 1
-    return "\n".join(lines) + "\n"
-
-
-@pytest.fixture(scope="module")
-def planted(tmp_path_factory) -> Path:
-    raw = tmp_path_factory.mktemp("planted_raw")
-    for folder, name, text in (
-        ("omraden", "areas.csv", PLANTED_AREAS),
-        ("referens", "brottskategorier.csv", PLANTED_REFERENS),
-        ("brott", "brott.csv", planted_crime()),
-        ("orosanmalningar", "oro.csv", planted_referrals()),
-        (
-            "befolkning",
-            "pop.csv",
-            "omrade_id;ar;aldersgrupp;kon;antal\n"
-            + "".join(f"P{i};2023;totalt;totalt;{400 * i}\n" for i in range(1, 6)),
-        ),
-    ):
-        (raw / folder).mkdir()
-        (raw / folder / name).write_text(text, encoding="utf-8")
-    build = run_build(raw, tmp_path_factory.mktemp("planted") / "marts")
-    assert build.result.success
-    return build.settings.marts_path / "public"
-
-
 def test_planted_small_counts_are_protected(planted) -> None:
+    """Every table with a `Totalt` group has a planted small count that only its own group
+    protects (tests/public/planted.py), so dropping any one table's group rule from the
+    secondary suppression leaves a count alone in its row, and the attacker pins it."""
+    tables = {table for table, *_ in PUBLISHED}
+    assert set(ONLY_HERE) == tables, "a table with groups has no planted case of its own"
+    for table in sorted(tables):
+        frame = read_public(planted, table)
+        counts = [value for t, value, *_ in PUBLISHED if t == table]
+        hidden = sum(int((frame[c] == "..").sum()) for c in counts)
+        assert hidden >= 1, f"the planted {table} hides nothing: {ONLY_HERE[table]}"
     cells, _ = published_cells(planted)
-    assert cells["suppressed"].sum() >= 10
-    assert pinned_cells(planted).empty
+    assert cells["suppressed"].sum() >= 20
+    pinned = pinned_cells(planted)
+    assert pinned.empty, f"recovered from the planted tables: {list(pinned['cell_id'])}"
 
 
 def test_the_attacker_pins_a_cell_when_its_partner_is_revealed(sample_build, tmp_path) -> None:

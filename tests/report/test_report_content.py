@@ -377,11 +377,18 @@ def test_main_theme_sections_show_trend_season_and_comparison(report, theme_key)
     assert any(c.endswith("-trend") for c in charts)
     assert any(c.endswith("-season") for c in charts)
     assert "över kommunens nivå" in section.text()
-    assert section.find("a", href=lambda_href("#tratt-")) is not None or "tratt" in section.text()
-
-
-def lambda_href(prefix):  # helper for find(): exact match on a prefix is not supported
-    return None
+    # The comparison is the theme's funnel plot: the section links to it, and the link lands
+    # on a section that holds a chart (a wrong or stale anchor is a dead link in the report).
+    links = [
+        a.attrs["href"]
+        for a in section.find_all("a")
+        if a.attrs.get("href", "").startswith("#tratt-")
+    ]
+    assert links, f"section {theme_key} has no link to its funnel plot"
+    for href in links:
+        target = report.tree.find("section", id=href.removeprefix("#"))
+        assert target is not None, f"{theme_key}: {href} points to no section"
+        assert target.find("div", data_chart="true") is not None, f"{href} holds no chart"
 
 
 def test_main_themes_are_found_by_name_in_the_reference_list(report):

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import math
-
+import pandas as pd
 import pytest
 
 from assets.report.text import (
@@ -50,11 +49,16 @@ def test_decimals_use_a_decimal_comma():
     assert fmt_q(0.0312) == "0,031"
 
 
-@pytest.mark.parametrize("missing", [None, float("nan")])
+@pytest.mark.parametrize("missing", [None, float("nan"), pd.NA])
 def test_missing_values_are_not_zero(missing):
+    """A missing value reads "–", and a real zero still reads as a number: a falsy check
+    (``if not value``) in the formatting would show every 0 as missing."""
     assert fmt_int(missing) == "–"
     assert fmt_rate(missing) == "–"
-    assert not math.isnan(0.0)
+    assert fmt_int(0) == "0"
+    assert fmt_int(0.0) == "0"
+    assert fmt_rate(0.0) == "0,00"
+    assert fmt_pct(0) == f"0{NBSP}%"
 
 
 def test_month_names_are_swedish_lower_case():

@@ -89,8 +89,26 @@ def test_all_zero_counts() -> None:
     np.testing.assert_array_equal(eb_marshall_global([0, 0, 0], [10, 20, 30]), 0.0)
 
 
-def test_single_area_keeps_its_rate() -> None:
+def test_a_lone_area_keeps_its_rate_while_a_group_of_three_is_shrunk() -> None:
+    """One area alone (A < 0, clamped) keeps its own rate; the three areas of another group,
+    in the same call, are pulled towards *their* mean by Marshall's weights. A single area
+    alone cannot tell shrinkage from none (its mean is its rate), the group of three can,
+    and the lone area's 0.05 differs from the pooled mean, so mixing the groups shows too."""
     assert eb_marshall_global([4], [200])[0] == pytest.approx(0.02, rel=1e-15)
+    k = np.array([10.0, 4.0, 30.0, 8.0])
+    n = np.array([200.0, 100.0, 1000.0, 900.0])
+    got = eb_marshall_global_by_group(k, n, np.array(["lone", "g", "g", "g"]))
+    assert got[0] == pytest.approx(0.05, rel=1e-15)
+    # Group g by hand, as in test_by_hand_three_areas.
+    m = 42 / 2000
+    r = k[1:] / n[1:]
+    s2 = np.sum(n[1:] * (r - m) ** 2) / 2000
+    a = s2 - m / (2000 / 3)
+    assert a > 0
+    w = a / (a + m / n[1:])
+    expected = w * r + (1 - w) * m
+    np.testing.assert_allclose(got[1:], expected, rtol=1e-14)
+    assert np.all(np.abs(expected - r) > 1e-4), "the case must shrink every area visibly"
 
 
 def test_by_group_equals_per_group_calls_to_esda() -> None:
