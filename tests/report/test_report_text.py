@@ -88,6 +88,18 @@ def test_a_change_is_called_a_rise_only_when_significant():
         is_significant=None,
     )
     assert ".." in suppressed
+    # Issue 11: a hidden change is said in plain Swedish, and no percentage slips through even
+    # when the caller still holds one (the finding stays, the number does not).
+    assert suppressed.startswith("Förändringen från 2024 kan inte visas")
+    leaked = change_sentence(
+        year=2025,
+        change_pct=142.0,
+        change_suppressed=True,
+        q_value=0.2,
+        q_suppressed=True,
+        is_significant=False,
+    )
+    assert "kan inte visas" in leaked and "142" not in leaked and "%" not in leaked
 
 
 def test_funnel_positions_are_neutral_comparisons():
