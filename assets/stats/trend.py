@@ -140,45 +140,64 @@ def _irls(
 
     Unused cells get weight 0, so they drop out of every sum.
     """
+    # Years along axis 0 (a few rows of many series): each sum over the years is then a
+    # handful of vector additions instead of a strided reduction.
+    use = np.ascontiguousarray(use.T)
     w_use = use.astype(float)
-    y0 = np.where(use, y, 0.0)
-    offset = np.log(np.where(use, n, 1.0))
-    k = w_use.sum(axis=1, keepdims=True)
-    centre = (np.where(use, t, 0.0)).sum(axis=1, keepdims=True) / k
-    x = np.where(use, t - centre, 0.0)
+    y0 = np.where(use, y.T, 0.0)
+    offset = np.log(np.where(use, n.T, 1.0))
+    k = w_use.sum(axis=0)
+    centre = np.where(use, t.T, 0.0).sum(axis=0) / k
+    x = np.where(use, t.T - centre, 0.0)
+    x2 = x * x
 
-    mu = np.where(use, (y0 + y0.sum(axis=1, keepdims=True) / k) / 2, 0.0)
-    eta = np.log(np.where(use, mu, 1.0))
-    dev = _deviance(y0, mu, use)
-    slope = np.full(y.shape[0], np.nan)
-    se = np.full(y.shape[0], np.nan)
-    active = np.arange(y.shape[0])
+    mu = (y0 + y0.sum(axis=0) / k) / 2 * w_use
+    eta = np.where(use, np.log(np.where(use, mu, 1.0)), 0.0)
+    ylogy = np.where(y0 > 0, y0 * np.log(np.where(y0 > 0, y0, 1.0)), 0.0)
+    dev = _deviance(ylogy, y0, eta, mu)
+    slope = np.full(k.size, np.nan)
+    se = np.full(k.size, np.nan)
+    active = np.arange(k.size)
     for _ in range(_MAX_ITER):
         if not active.size:
             break
-        m, e, xa, ua = mu[active], eta[active], x[active], use[active]
-        zr = np.where(ua, e - offset[active] + (y0[active] - m) / np.where(ua, m, 1.0), 0.0)
-        s0, s1, s2 = m.sum(axis=1), (m * xa).sum(axis=1), (m * xa * xa).sum(axis=1)
-        r0, r1 = (m * zr).sum(axis=1), (m * xa * zr).sum(axis=1)
+        whole = active.size == k.size
+        m = mu if whole else mu[:, active]
+        e = eta if whole else eta[:, active]
+        ua = use if whole else use[:, active]
+        xa = x if whole else x[:, active]
+        off = offset if whole else offset[:, active]
+        ya = y0 if whole else y0[:, active]
+        # μ·z with z = η − offset + (y − μ)/μ; unused cells have μ = 0 and drop out.
+        mz = m * (e - off) + (ya - m)
+        s0, s1, s2 = (
+            m.sum(axis=0),
+            (m * xa).sum(axis=0),
+            (m * (x2 if whole else x2[:, active])).sum(axis=0),
+        )
+        r0, r1 = mz.sum(axis=0), (mz * xa).sum(axis=0)
         det = s0 * s2 - s1 * s1
         a = (s2 * r0 - s1 * r1) / det
         b = (s0 * r1 - s1 * r0) / det
-        e = a[:, None] + b[:, None] * xa + offset[active]
+        e = (a + b * xa + off) * ua
         m = np.exp(e) * ua
-        new_dev = _deviance(y0[active], m, ua)
-        eta[active], mu[active] = e, m
+        new_dev = _deviance(ylogy if whole else ylogy[:, active], ya, e, m)
+        eta[:, active], mu[:, active] = e, m
         slope[active] = b
         se[active] = np.sqrt(s0 / det)
         done = np.abs(new_dev - dev[active]) <= _ATOL
         dev[active] = new_dev
         active = active[~done]
-    pearson = np.where(use, (y0 - mu) ** 2 / np.where(use, mu, 1.0), 0.0).sum(axis=1)
-    scale = np.maximum(pearson / (k[:, 0] - 2), 1.0)
+    pearson = np.where(use, (y0 - mu) ** 2 / np.where(use, mu, 1.0), 0.0).sum(axis=0)
+    scale = np.maximum(pearson / (k - 2), 1.0)
     return slope, se, scale
 
 
-def _deviance(y: FloatArray, mu: FloatArray, use: np.ndarray) -> FloatArray:
-    """Poisson deviance per series, as statsmodels computes it (y/μ clipped at float eps)."""
-    ratio = np.clip(y / np.where(use, mu, 1.0), np.finfo(float).eps, np.inf)
-    unit = np.where(use, y * np.log(ratio) - (y - mu), 0.0)
-    return 2 * unit.sum(axis=1)
+def _deviance(ylogy: FloatArray, y: FloatArray, eta: FloatArray, mu: FloatArray) -> FloatArray:
+    """Poisson deviance per series (years along axis 0): 2 Σ (y log(y/μ) − (y − μ)).
+
+    With log μ = η this is 2 Σ (y log y − y η − y + μ), y log y = 0 for y = 0 (statsmodels
+    clips y/μ at float eps, which gives the same 0). Unused cells have y = 0 and μ = 0 and
+    add nothing; no log or division per step.
+    """
+    return 2 * (ylogy - y * eta - y + mu).sum(axis=0)
