@@ -14,7 +14,13 @@ import shapely
 
 from assets.marts.geometry import area_geometry
 from assets.marts.runner import drop_table, frame, run_model
-from assets.marts.statistics import comparison_columns, hotspot_columns, rate_columns
+from assets.marts.statistics import (
+    comparison_columns,
+    dispersion,
+    hotspot_columns,
+    rate_columns,
+    trend_frame,
+)
 from assets.stats import poisson_quantile, queen_weights
 from assets.stats.priority import priority_scores, rules_frame
 
@@ -24,6 +30,8 @@ CRIME_TABLES = (
     "crime_year",
     "area_year",
     "area_theme_year",
+    "theme_year_dispersion",
+    "area_theme_trend",
     "municipality_year",
     "municipality_theme_year",
     "area_month",
@@ -43,7 +51,11 @@ INTERMEDIATE_MODELS = (
     "int_area_theme_year_base",
     "int_municipality_year_base",
     "int_area_month_base",
+    "int_trend_input",
 )
+
+#: The theme name of all crimes together, in theme_year_dispersion and area_theme_trend.
+ALL_CRIMES = "alla brott"
 
 
 def build_area_marts(con: duckdb.DuckDBPyConnection, cache_dir: Path) -> tuple[str, ...]:
@@ -68,10 +80,11 @@ def build_crime_marts(
     run_model(con, "municipality_year", stats=_municipality_year_stats(municipality))
 
     areas = frame(con, "SELECT * FROM intermediate.area_year_base ORDER BY area_id, year")
+    area_dispersion = _dispersion(areas)
     run_model(
         con,
         "area_year",
-        stats=_area_year_stats(areas, municipality, weights, hotspot_permutations),
+        stats=_area_year_stats(areas, area_dispersion, weights, hotspot_permutations),
     )
 
     theme_whole = frame(
@@ -80,15 +93,23 @@ def build_crime_marts(
     run_model(con, "municipality_theme_year", stats=_municipality_theme_stats(theme_whole))
 
     themes = frame(
+        con, "SELECT * FROM intermediate.area_theme_year_base ORDER BY area_id, year, theme"
+    )
+    theme_dispersion = _dispersion(themes, family=["year", "theme"])
+    run_model(
         con,
-        """SELECT b.*, m.reference_rate
-           FROM intermediate.area_theme_year_base AS b
-           JOIN intermediate.municipality_theme_year_base AS m USING (year, theme)
-           ORDER BY b.area_id, b.year, b.theme""",
+        "area_theme_year",
+        stats=_area_theme_stats(themes, theme_dispersion, weights, hotspot_permutations),
     )
     run_model(
-        con, "area_theme_year", stats=_area_theme_stats(themes, weights, hotspot_permutations)
+        con,
+        "theme_year_dispersion",
+        stats=pd.concat(
+            [area_dispersion.assign(theme=ALL_CRIMES), theme_dispersion], ignore_index=True
+        ),
     )
+    trend_input = frame(con, "SELECT * FROM intermediate.trend_input ORDER BY area_id, theme, year")
+    run_model(con, "area_theme_trend", stats=trend_frame(trend_input, all_crimes=ALL_CRIMES))
 
     months = frame(con, "SELECT area_id, month, expected_count FROM intermediate.area_month_base")
     months["usual_high"] = poisson_quantile(0.975, months["expected_count"])
@@ -152,15 +173,27 @@ def _municipality_year_stats(whole: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([whole[["year"]], crimes, referrals], axis=1)
 
 
+def _dispersion(frame: pd.DataFrame, family: list[str] | None = None) -> pd.DataFrame:
+    """θ, φ and τ² of the funnel per family (year, or year × theme), over areas with people."""
+    return dispersion(
+        frame, count="crime_count", population="population", family=family or ["year"]
+    )
+
+
+def _with_dispersion(frame: pd.DataFrame, per_family: pd.DataFrame, family: list[str]):
+    """`frame` with its family's reference rate and τ² on every row (index kept)."""
+    return frame.merge(
+        per_family[[*family, "reference_rate", "tau2"]], on=family, how="left"
+    ).set_index(frame.index)
+
+
 def _area_year_stats(
-    areas: pd.DataFrame, whole: pd.DataFrame, weights, permutations: int
+    areas: pd.DataFrame, per_year: pd.DataFrame, weights, permutations: int
 ) -> pd.DataFrame:
     crimes = _crime_rates(areas)
     referrals = _referral_rates(areas)
     # The reference for areas: placed crimes over the population of areas that have one.
-    with_reference = areas.merge(
-        whole[["year", "reference_rate"]], on="year", how="left"
-    ).set_index(areas.index)
+    with_reference = _with_dispersion(areas, per_year, ["year"])
     with_reference["referral_reference_rate"] = _referral_reference(areas)
     crime_comparison = comparison_columns(
         with_reference,
@@ -169,6 +202,7 @@ def _area_year_stats(
         reference_rate="reference_rate",
         family=["year"],
         prefix="crimes",
+        tau2="tau2",
     )
     referral_comparison = comparison_columns(
         with_reference,
@@ -178,11 +212,21 @@ def _area_year_stats(
         family=["year"],
         prefix="referrals",
     )[["referrals_funnel_position"]]
-    rated = pd.concat([areas[["area_id", "year"]], crimes], axis=1)
+    rated = pd.concat(
+        [
+            areas[["area_id", "year"]],
+            crimes,
+            crime_comparison,
+            with_reference["reference_rate"].mul(1000).rename("reference_per_1000"),
+        ],
+        axis=1,
+    )
     hotspots = hotspot_columns(
         rated,
         weights,
         rate="crimes_per_1000",
+        smoothed="crimes_smoothed_per_1000",
+        reference="reference_per_1000",
         family=["year"],
         permutations=permutations,
         prefix="crimes",
@@ -215,21 +259,35 @@ def _municipality_theme_stats(whole: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([whole[["year", "theme"]], crimes], axis=1)
 
 
-def _area_theme_stats(themes: pd.DataFrame, weights, permutations: int) -> pd.DataFrame:
+def _area_theme_stats(
+    themes: pd.DataFrame, per_theme_year: pd.DataFrame, weights, permutations: int
+) -> pd.DataFrame:
     crimes = _crime_rates(themes)
+    with_reference = _with_dispersion(themes, per_theme_year, ["year", "theme"])
     comparison = comparison_columns(
-        themes,
+        with_reference,
         count="crime_count",
         population="population",
         reference_rate="reference_rate",
         family=["year", "theme"],
         prefix="crimes",
+        tau2="tau2",
     )
-    rated = pd.concat([themes[["area_id", "year", "theme"]], crimes], axis=1)
+    rated = pd.concat(
+        [
+            themes[["area_id", "year", "theme"]],
+            crimes,
+            comparison,
+            with_reference["reference_rate"].mul(1000).rename("reference_per_1000"),
+        ],
+        axis=1,
+    )
     hotspots = hotspot_columns(
         rated,
         weights,
         rate="crimes_per_1000",
+        smoothed="crimes_smoothed_per_1000",
+        reference="reference_per_1000",
         family=["year", "theme"],
         permutations=permutations,
         prefix="crimes",

@@ -369,12 +369,19 @@ def _map_section(data: ReportData):
         s.p("Karta saknas: ingen av områdenas geometrier kunde läsas.")
         return s, None
     s.children.append(Block("map", model))
+    # The marts mark every area 'too_few_areas' when fewer than 30 have geometry.
+    too_few_for_hotspots = any(
+        h == "too_few_areas" for layer in layers for h in layer.hotspots.values()
+    )
     notes = [
         "Kartan visar en utjämnad nivå (empirisk Bayes): små områden dras mot kommunens nivå, "
         "så att några få brott i ett litet område inte färgar det mörkt. De exakta nivåerna och "
         'deras osäkerhet finns i <a href="#alla-omraden">tabellen över alla områden</a>.',
         "Hot spots (Gi*) är grupper av grannområden med statistiskt höga (hot spot) eller låga "
-        "(cold spot) nivåer. Lagret visas när rutan är ikryssad.",
+        "(cold spot) nivåer. Lagret visas när rutan är ikryssad."
+        if not too_few_for_hotspots
+        else "Kommunen har för få områden (färre än 30) för att pröva hot spots (Gi*), så "
+        "kartan visar inga.",
         "Brott som inte kunnat knytas till något område (Okänt område) finns inte på kartan.",
     ]
     if model.missing_geometry:

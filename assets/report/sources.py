@@ -370,13 +370,20 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
             "områden prövas samtidigt (Benjamini–Hochberg), vilket ger q-värdet. Under 0,05 "
             "kallas förändringen statistiskt säkerställd.",
             "Trattdiagram: för varje område räknas de gränser ut som slumpen ger vid kommunens "
-            "nivå och områdets folkmängd (Poissonfördelningen, 95 % och 99,8 %). Utanför 99,8 % "
-            "kallas tydligt över eller under kommunens nivå.",
+            "nivå och områdets folkmängd (95 % och 99,8 %). Kommunens nivå är här brotten i "
+            "områden med folkmängd per 1 000 av deras invånare; brott på okänd plats räknas "
+            "inte. Gränserna tar hänsyn till att områden naturligt skiljer sig mer åt än "
+            "slumpen ensam ger (överspridning, Spiegelhalters metod); annars skulle nästan "
+            "alla områden hamna utanför. Utanför 99,8 % kallas tydligt över eller under "
+            "kommunens nivå.",
             "Kartan visar en utjämnad nivå (empirisk Bayes, Marshalls metod): små områden dras mot "
             "kommunens nivå, så att ett enstaka brott i ett litet område inte färgar det mörkt. "
             "Den nivå som områdena dras mot räknas bara på de områden vars antal visas.",
             "Hot spots på kartan: Getis-Ord Gi* med grannar som delar gräns eller hörn och ett "
-            "permutationstest. Visas bara som ett valfritt lager.",
+            "permutationstest, där alla områden på kartan prövas samtidigt "
+            "(Benjamini–Hochberg, q under 0,05). Ett område ringas bara in i en hot spot om "
+            "dess egen utjämnade nivå är över kommunens, och i en cold spot om den är under. "
+            "Med färre än 30 områden visas inga hot spots. Visas bara som ett valfritt lager.",
             f"Röjandeskydd: anmälda brott 1–{crime_min - 1} och orosanmälningar och ärenden till "
             f"SIG 1–{referral_min - 1} visas inte ({SUPPRESSED}), och inte heller värden som "
             "räknats fram ur dem. Där bara ett värde i en grupp med en summa är dolt, döljs "

@@ -16,6 +16,16 @@ Units, once more, because they are easy to mix up:
 * ``reference_rate`` is **per person** (e.g. 0.042, not 42 per 1,000);
 * ``population`` is in persons;
 * the returned limits are **per 1,000 inhabitants**.
+
+**Overdispersion** (Spiegelhalter 2005, PHE's funnel-plot guidance; statistics.md): where a
+between-area variance ``τ² > 0`` is given (see :mod:`.dispersion`), the limits are instead
+the normal ones of the additive random-effects model::
+
+    1000 · (r ± z · sqrt(r / n + τ²)),  z = norm.ppf(0.975) or norm.ppf(0.999),
+
+floored at 0 (the lower limits use ``−norm.ppf(1 − q)`` so that the pair is exactly
+symmetric). Where τ² is 0 or NULL (no overdispersion, or too few areas to estimate it),
+the exact Poisson limits above are used.
 """
 
 from __future__ import annotations
@@ -25,7 +35,7 @@ from typing import Any
 
 import numpy as np
 from scipy import special
-from scipy.stats import poisson
+from scipy.stats import norm, poisson
 
 from ._arrays import FloatArray, as_float_arrays, check_counts
 
@@ -98,15 +108,27 @@ def _poisson_ppf(q: float, mu: FloatArray) -> FloatArray:
     return out
 
 
+def _normal_quantile(q: float) -> float:
+    """norm.ppf(q), with the lower tail as −norm.ppf(1 − q) (statistics.md writes θ ± z)."""
+    return float(norm.ppf(q)) if q >= 0.5 else -float(norm.ppf(1.0 - q))
+
+
+def _adjusted(n: FloatArray, r: FloatArray, tau2: FloatArray, q: float) -> FloatArray:
+    """1000 · max(r + z_q · sqrt(r / n + τ²), 0), the overdispersed limit."""
+    return np.maximum(1000 * (r + _normal_quantile(q) * np.sqrt(r / n + tau2)), 0.0)
+
+
 def funnel_limits(
     population: Any,
     reference_rate: Any,
     probs: Sequence[float] = DEFAULT_PROBS,
+    tau2: Any = None,
 ) -> FloatArray:
     """Funnel-plot control limits per 1,000 inhabitants.
 
     ``limit[i, j] = poisson.ppf(probs[j], population[i] * reference_rate[i])
-    / population[i] * 1000``.
+    / population[i] * 1000``, or, where ``tau2[i] > 0``, the overdispersed limit
+    ``max(1000 · (r + norm.ppf(q) · sqrt(r / n + τ²)), 0)`` (module docstring).
 
     Parameters
     ----------
@@ -117,6 +139,9 @@ def funnel_limits(
         by its population), broadcast against ``population``.
     probs : sequence of float in (0, 1)
         Poisson quantiles to compute, default ``(0.001, 0.025, 0.975, 0.999)``.
+    tau2 : array-like or scalar, optional
+        Between-area variance τ² (per person squared) of the funnel, broadcast like
+        ``reference_rate``. NaN, 0 or None gives the exact Poisson limits.
 
     Returns
     -------
@@ -124,15 +149,18 @@ def funnel_limits(
     column per probability, in **events per 1,000 inhabitants**. NaN where the
     population is missing or ≤ 0, or the reference rate is missing.
     """
-    n, r = as_float_arrays(population, reference_rate)
+    n, r, t = as_float_arrays(population, reference_rate, np.nan if tau2 is None else tau2)
     probs = tuple(float(q) for q in probs)
     if any(not 0 < q < 1 for q in probs):
         raise ValueError("probs must lie strictly between 0 and 1")
     out = np.full((*n.shape, len(probs)), np.nan)
     ok = (n > 0) & ~np.isnan(r)
-    mu = n[ok] * r[ok]
+    exact = ok & ~(t > 0)
+    over = ok & (t > 0)
+    mu = n[exact] * r[exact]
     for j, q in enumerate(probs):
-        out[ok, j] = _poisson_ppf(q, mu) / n[ok] * 1000
+        out[exact, j] = _poisson_ppf(q, mu) / n[exact] * 1000
+        out[over, j] = _adjusted(n[over], r[over], t[over], q)
     return out
 
 
@@ -142,6 +170,7 @@ def funnel_position(
     reference_rate: Any,
     inner: tuple[float, float] = (0.025, 0.975),
     outer: tuple[float, float] = (0.001, 0.999),
+    tau2: Any = None,
 ) -> FloatArray:
     """Where an area lies on the funnel plot, as a code.
 
@@ -166,6 +195,9 @@ def funnel_position(
         Reference rate **per person**, as in :func:`funnel_limits`.
     inner, outer : (lower, upper) probabilities
         The 95 % and 99.8 % limits by default.
+    tau2 : array-like or scalar, optional
+        Between-area variance, as in :func:`funnel_limits`: where it is > 0 the
+        overdispersed limits are used.
 
     Returns
     -------
@@ -178,24 +210,39 @@ def funnel_position(
     ``count / n > ppf(q, μ) / n`` is evaluated as ``count > ppf(q, μ)``: for
     n > 0 the two are the same comparison, and comparing whole numbers avoids
     any rounding in the divisions. The limits are the ones
-    :func:`funnel_limits` returns (same ppf), so position and plot agree.
+    :func:`funnel_limits` returns (same ppf), so position and plot agree. With
+    overdispersion (τ² > 0) the rate per 1,000 (``count / n * 1000``, as
+    :func:`assets.stats.rates.rate_per_1000` computes it) is compared with the
+    limits per 1,000 that :func:`funnel_limits` returns, so again they agree.
     """
-    k, n, r = as_float_arrays(count, population, reference_rate)
+    k, n, r, t = as_float_arrays(
+        count, population, reference_rate, np.nan if tau2 is None else tau2
+    )
     check_counts(k)
     out = np.full(k.shape, np.nan)
     ok = (n > 0) & ~np.isnan(r) & ~np.isnan(k)
-    mu = n[ok] * r[ok]
-    kk = k[ok]
-    lo_out, lo_in, hi_in, hi_out = (
-        _poisson_ppf(q, mu) for q in (outer[0], inner[0], inner[1], outer[1])
-    )
-    pos = np.zeros(kk.shape)
-    pos[kk > hi_in] = 1
-    pos[kk > hi_out] = 2
-    pos[kk < lo_in] = -1
-    pos[kk < lo_out] = -2
-    out[ok] = pos
+    probs = (outer[0], inner[0], inner[1], outer[1])
+
+    exact = ok & ~(t > 0)
+    mu = n[exact] * r[exact]
+    out[exact] = _classify(k[exact], *(_poisson_ppf(q, mu) for q in probs))
+
+    over = ok & (t > 0)
+    rate = k[over] / n[over] * 1000
+    out[over] = _classify(rate, *(_adjusted(n[over], r[over], t[over], q) for q in probs))
     return out
+
+
+def _classify(
+    x: FloatArray, lo_out: FloatArray, lo_in: FloatArray, hi_in: FloatArray, hi_out: FloatArray
+) -> FloatArray:
+    """−2…+2 from a value and its four limits ("above" and "below" are strict)."""
+    pos = np.zeros(x.shape)
+    pos[x > hi_in] = 1
+    pos[x > hi_out] = 2
+    pos[x < lo_in] = -1
+    pos[x < lo_out] = -2
+    return pos
 
 
 def poisson_quantile(prob: float, mu: Any) -> FloatArray:

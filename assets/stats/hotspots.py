@@ -18,8 +18,10 @@ Choices made here:
   where m counts the permutations at least as extreme as the observed value
   in the observed direction. Returned as exact float64 (esda stores it as
   float32).
-* **class**: ``"hot"`` if z > 0 and p_sim < alpha, ``"cold"`` if z < 0 and
-  p_sim < alpha, else ``"none"``.
+* **class** (of :func:`getis_ord_gi_star`): ``"hot"`` if z > 0 and p_sim < alpha,
+  ``"cold"`` if z < 0 and p_sim < alpha, else ``"none"``: the raw per-area test. The
+  map's class is :func:`hotspot_class`: Benjamini–Hochberg over one map's p-values,
+  agreement with the area's own smoothed rate, and at least 30 areas with geometry.
 * **Missing values** (NaN rate, or an id with no geometry in the weights) are
   dropped before the computation: the weights are subset to the remaining
   areas, so a dropped area is nobody's neighbour. Those areas get NaN z/p_sim
@@ -51,7 +53,10 @@ if TYPE_CHECKING:
 # most users of assets.stats never draw a hot-spot layer. esda is only the
 # reference the tests compare with (see _gi_star_binary).
 
-__all__ = ["getis_ord_gi_star", "queen_weights"]
+__all__ = ["MIN_HOTSPOT_AREAS", "getis_ord_gi_star", "hotspot_class", "queen_weights"]
+
+#: With fewer areas with geometry than this, no local cluster is shown (statistics.md).
+MIN_HOTSPOT_AREAS = 30
 
 
 def queen_weights(geometries: Any, ids: Sequence[Hashable]) -> W:
@@ -187,6 +192,43 @@ def getis_ord_gi_star(
     res.iloc[pos, res.columns.get_loc("p_sim")] = p_sim
     res.iloc[pos, res.columns.get_loc("class")] = cls
     return res
+
+
+def hotspot_class(
+    z: Any,
+    q: Any,
+    smoothed: Any,
+    reference: Any,
+    *,
+    has_value: Any,
+    areas_with_geometry: int,
+    alpha: float = 0.05,
+) -> npt.NDArray[np.object_]:
+    """The map's cluster class per area (docs/statistics.md, "Hot spots").
+
+    * ``"hot"``: ``q < alpha`` and ``z > 0`` and ``smoothed > reference``;
+    * ``"cold"``: ``q < alpha`` and ``z < 0`` and ``smoothed < reference``;
+    * ``"none"``: otherwise (also islands, whose z and q are NaN, and areas whose smoothed
+      rate or the reference is missing), so the layer never contradicts the area's colour;
+    * ``"too_few_areas"`` for every area with a value when ``areas_with_geometry`` is below
+      :data:`MIN_HOTSPOT_AREAS`: then no local cluster is shown at all;
+    * ``None`` where ``has_value`` is False (no geometry or no rate).
+
+    ``q`` is the Benjamini–Hochberg q-value of the permutation p-values of one map
+    (:func:`assets.stats.change.bh_qvalues_by_group` with the map as family);
+    ``smoothed`` and ``reference`` are in the same unit (per 1,000).
+    """
+    z, q, smoothed, reference = (as_float(v) for v in (z, q, smoothed, reference))
+    has_value = np.asarray(has_value, dtype=bool)
+    out = np.full(z.shape, None, dtype=object)
+    if areas_with_geometry < MIN_HOTSPOT_AREAS:
+        out[has_value] = "too_few_areas"
+        return out
+    out[has_value] = "none"
+    significant = has_value & (q < alpha)  # NaN compares False
+    out[significant & (z > 0) & (smoothed > reference)] = "hot"
+    out[significant & (z < 0) & (smoothed < reference)] = "cold"
+    return out
 
 
 def _neighbours_among(weights: W, positions: list[int]) -> sparse.csr_matrix:

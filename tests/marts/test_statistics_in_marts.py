@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from scipy.stats import binomtest, chi2, poisson
+from scipy.stats import binomtest, chi2, norm, poisson
 from statsmodels.stats.multitest import multipletests
 
 from tests.marts.conftest import run_build
@@ -63,37 +63,94 @@ def test_p_values_are_scipys_binomtest_and_q_values_are_bh_per_year(marts, table
     assert first[["crime_count_prev_year", "change_pct", "p_value", "q_value"]].isna().all().all()
 
 
-def test_funnel_limits_and_positions(marts) -> None:
-    frame = marts.execute(
-        """SELECT t.crime_count, t.population, t.funnel_low_998, t.funnel_low_95,
-                  t.funnel_high_95, t.funnel_high_998, t.funnel_position,
-                  m.reference_rate_per_1000
-           FROM main.area_theme_year AS t
-           JOIN main.municipality_theme_year AS m USING (year, theme)
-           WHERE t.population > 0"""
-    ).df()
-    mu = frame["population"] * frame["reference_rate_per_1000"] / 1000
-    for prob, column in (
-        (0.001, "funnel_low_998"),
-        (0.025, "funnel_low_95"),
-        (0.975, "funnel_high_95"),
-        (0.999, "funnel_high_998"),
+def spiegelhalter(counts: np.ndarray, populations: np.ndarray) -> tuple[int, float, float, float]:
+    """(I, θ, φ, τ²) of one funnel by the recipe of statistics.md, written out here."""
+    use = populations > 0
+    o, n = counts[use], populations[use]
+    if not use.any():
+        return 0, np.nan, np.nan, np.nan
+    theta = o.sum() / n.sum()
+    if use.sum() < 3 or theta == 0:
+        return int(use.sum()), theta, np.nan, np.nan
+    z = (o - n * theta) / np.sqrt(n * theta)
+    low, high = np.percentile(z, [10, 90])
+    phi = np.mean(np.clip(z, low, high) ** 2)
+    i = len(z)
+    if i * phi <= i - 1:
+        return i, theta, phi, 0.0
+    w = n / theta
+    return i, theta, phi, (i * phi - (i - 1)) / (w.sum() - (w**2).sum() / w.sum())
+
+
+def expected_limits(n: pd.Series, theta: pd.Series, tau2: pd.Series) -> dict[str, np.ndarray]:
+    """Adjusted limits where τ² > 0 (floored at 0), exact Poisson limits elsewhere."""
+    out = {}
+    for prob, column, sign in (
+        (0.001, "funnel_low_998", -1),
+        (0.025, "funnel_low_95", -1),
+        (0.975, "funnel_high_95", 1),
+        (0.999, "funnel_high_998", 1),
     ):
-        expected = poisson.ppf(prob, mu) / frame["population"] * 1000
-        np.testing.assert_allclose(frame[column], expected, atol=TOL, err_msg=column)
-    rate = frame["crime_count"] / frame["population"] * 1000
-    expected_position = np.select(
-        [
-            rate > frame["funnel_high_998"],
-            rate > frame["funnel_high_95"],
-            rate < frame["funnel_low_998"],
-            rate < frame["funnel_low_95"],
-        ],
-        [2, 1, -2, -1],
-        0,
-    )
-    assert (frame["funnel_position"].to_numpy() == expected_position).all()
-    assert set(np.unique(expected_position)) >= {-2, 0, 2}, "the sample should span the funnel"
+        z = norm.ppf(max(prob, 1 - prob))
+        adjusted = np.maximum(1000 * (theta + sign * z * np.sqrt(theta / n + tau2)), 0)
+        exact = poisson.ppf(prob, n * theta) / n * 1000
+        out[column] = np.where(tau2 > 0, adjusted, exact)
+    return out
+
+
+@pytest.mark.parametrize("table", ["area_year", "area_theme_year"])
+def test_dispersion_funnel_limits_and_positions(marts, table) -> None:
+    theme = "theme" if table == "area_theme_year" else "'alla brott' AS theme"
+    frame = marts.execute(
+        f"SELECT {theme}, year, crime_count, population, funnel_low_998, funnel_low_95, "
+        f"funnel_high_95, funnel_high_998, funnel_position FROM main.{table}"
+    ).df()
+    dispersion = marts.execute("SELECT * FROM main.theme_year_dispersion").df()
+    checked = 0
+    for (theme_name, year), cells in frame.groupby(["theme", "year"]):
+        areas, theta, phi, tau2 = spiegelhalter(
+            cells["crime_count"].to_numpy(float), cells["population"].to_numpy(float)
+        )
+        published = dispersion[(dispersion["theme"] == theme_name) & (dispersion["year"] == year)]
+        assert len(published) == 1
+        row = published.iloc[0]
+        assert row["areas"] == areas
+        assert row["reference_per_1000"] == pytest.approx(theta * 1000, rel=1e-12)
+        for got, want in ((row["phi"], phi), (row["tau2"], tau2)):
+            assert (pd.isna(got) and np.isnan(want)) or got == pytest.approx(want, rel=1e-9)
+        placed = cells[cells["population"] > 0]
+        n = placed["population"].to_numpy(float)
+        limits = expected_limits(n, theta, np.nan_to_num(tau2))
+        for column, want in limits.items():
+            np.testing.assert_allclose(placed[column], want, rtol=1e-12, atol=TOL, err_msg=column)
+        rate = placed["crime_count"] / n * 1000
+        position = np.select(
+            [
+                rate > limits["funnel_high_998"],
+                rate > limits["funnel_high_95"],
+                rate < limits["funnel_low_998"],
+                rate < limits["funnel_low_95"],
+            ],
+            [2, 1, -2, -1],
+            0,
+        )
+        assert (placed["funnel_position"].to_numpy() == position).all(), (theme_name, year)
+        checked += tau2 > 0
+    assert checked > 5, "the sample should be overdispersed in most funnels"
+
+
+def test_the_reference_rate_is_published_once(marts) -> None:
+    """municipality_(theme_)year.reference_rate_per_1000 is the dispersion table's θ."""
+    joined = marts.execute(
+        """SELECT d.reference_per_1000, coalesce(t.reference_rate_per_1000,
+                  y.reference_rate_per_1000) AS published
+           FROM main.theme_year_dispersion AS d
+           LEFT JOIN main.municipality_theme_year AS t USING (theme, year)
+           LEFT JOIN main.municipality_year AS y
+             ON d.theme = 'alla brott' AND y.year = d.year"""
+    ).df()
+    assert joined["published"].notna().all()
+    np.testing.assert_allclose(joined["published"], joined["reference_per_1000"], rtol=1e-12)
 
 
 def test_empirical_bayes_is_marshalls_global_method(marts) -> None:
@@ -111,13 +168,14 @@ def test_empirical_bayes_is_marshalls_global_method(marts) -> None:
         np.testing.assert_allclose(year["smoothed_per_1000"], expected, atol=TOL)
 
 
-EDGE_AREAS = "omrade_id;omrade_namn\nA;Alfa\nB;Beta\nC;Gamma\nD;Delta\n"
+EDGE_AREAS = "omrade_id;omrade_namn\nA;Alfa\nB;Beta\nC;Gamma\nD;Delta\nE;Epsilon\n"
 EDGE_REFERENS = "brottskategori;tema;signalbrott\nStöld;egendomsbrott;nej\n"
 EDGE_POPULATION = (
     "omrade_id;ar;aldersgrupp;kon;antal\n"
     "A;2022;totalt;totalt;1000\nA;2023;totalt;totalt;1100\n"  # A: both years
     "B;2023;totalt;totalt;500\n"  # B: no population before 2023
     "C;2022;totalt;totalt;300\n"  # C: 2023 must use 2022's population
+    "E;2023;totalt;totalt;0\n"  # E: a population of 0 (e.g. an industrial area)
 )  # D: no population at all
 EDGE_CRIME = (
     "omrade_id;manad;brottskategori;antal\n"
@@ -125,11 +183,13 @@ EDGE_CRIME = (
     "B;2022-06;Stöld;4\nB;2023-06;Stöld;..\nB;2023-07;Stöld;6\n"  # B: no 2022 population; a '..'
     "C;2022-03;Stöld;3\nC;2023-03;Stöld;9\n"
     "D;2023-12;Stöld;5\n"  # D: nothing in 2022
+    "E;2023-02;Stöld;8\n"  # E: crimes but no residents
+    "okant;2023-04;Stöld;7\n"  # crimes placed in no area
 )
 
 
 @pytest.fixture(scope="module")
-def edge(tmp_path_factory):
+def edge_marts(tmp_path_factory):
     raw = tmp_path_factory.mktemp("edge_raw")
     for folder, name, text in (
         ("omraden", "areas.csv", EDGE_AREAS),
@@ -144,12 +204,69 @@ def edge(tmp_path_factory):
     from assets.database import connect
 
     con = connect(build.db, read_only=True)
-    yield (
-        con.execute("SELECT * FROM main.area_year ORDER BY area_id, year")
+    yield con
+    con.close()
+
+
+@pytest.fixture(scope="module")
+def edge(edge_marts) -> pd.DataFrame:
+    return (
+        edge_marts.execute("SELECT * FROM main.area_year ORDER BY area_id, year")
         .df()
         .set_index(["area_id", "year"])
     )
-    con.close()
+
+
+def test_edge_reference_rate_leaves_out_okant_and_areas_without_people(edge_marts) -> None:
+    dispersion = (
+        edge_marts.execute("SELECT * FROM main.theme_year_dispersion")
+        .df()
+        .set_index(["theme", "year"])
+    )
+    # 2022: only A and C have a population (B none yet, D none, E not before 2023).
+    y22 = dispersion.loc[("alla brott", 2022)]
+    assert y22["areas"] == 2
+    assert y22["reference_per_1000"] == pytest.approx((10 + 3) / (1000 + 300) * 1000, rel=1e-12)
+    # Fewer than 3 areas: no overdispersion estimate, and the exact limits are used.
+    assert pd.isna(y22["phi"]) and pd.isna(y22["tau2"])
+    a22 = edge_marts.execute(
+        "SELECT funnel_high_998 FROM main.area_year WHERE area_id = 'A' AND year = 2022"
+    ).fetchone()[0]
+    assert a22 == pytest.approx(poisson.ppf(0.999, 1000 * 13 / 1300) / 1000 * 1000, abs=TOL)
+    # 2023: A, B and C (C on 2022's population); D (none), E (0) and 'okant' left out.
+    y23 = dispersion.loc[("egendomsbrott", 2023)]
+    assert y23["areas"] == 3
+    theta = (15 + 6 + 9) / (1100 + 500 + 300)
+    assert y23["reference_per_1000"] == pytest.approx(theta * 1000, rel=1e-12)
+    assert dispersion.loc[("alla brott", 2023), "reference_per_1000"] == pytest.approx(
+        theta * 1000, rel=1e-12
+    )
+    published = edge_marts.execute(
+        "SELECT reference_rate_per_1000 FROM main.municipality_year WHERE year = 2023"
+    ).fetchone()[0]
+    assert published == pytest.approx(theta * 1000, rel=1e-12)
+    # E has no rate and so no funnel position.
+    e23 = edge_marts.execute(
+        "SELECT funnel_position, funnel_high_998 FROM main.area_year "
+        "WHERE area_id = 'E' AND year = 2023"
+    ).fetchone()
+    assert e23 == (None, None)
+
+
+def test_edge_trend_needs_three_years(edge_marts) -> None:
+    trend = edge_marts.execute("SELECT * FROM main.area_theme_trend").df()
+    # Dense: (5 areas + kommun) × (1 theme + alla brott) × 2 complete years.
+    assert len(trend) == 6 * 2 * 2
+    assert set(trend["area_id"]) == {"A", "B", "C", "D", "E", "kommun"}
+    assert set(trend["theme"]) == {"egendomsbrott", "alla brott"}
+    # Two years at most: no trend anywhere, never a 0.
+    columns = ["first_year", "trend_pct_per_year", "trend_ci_low", "trend_ci_high", "scale"]
+    assert trend[[*columns, "p_value", "q_value"]].isna().all().all()
+    # A has a population delivered in both years; C only in 2022 (2023 is carried forward).
+    used = trend.set_index(["area_id", "theme", "last_year"])["years_used"]
+    assert used[("A", "alla brott", 2023)] == 2 and used[("C", "alla brott", 2023)] == 1
+    # kommun: 2022 lacks B's, D's and E's population, 2023 D's: no year counts.
+    assert used[("kommun", "alla brott", 2023)] == 0
 
 
 def test_edge_cases(edge: pd.DataFrame) -> None:

@@ -218,3 +218,49 @@ def test_gi_star_equals_esda_bit_for_bit(values: str, permutations: int, seed: i
         ref["p_sim"].to_numpy(dtype=np.float32)[inland],
     )
     assert ours["p_sim"].dropna().mul(permutations + 1).round(9).mod(1).eq(0).all()
+
+
+# -- the map's class: BH per map, agreement with the smoothed rate, enough areas ---------
+
+
+def test_hotspot_class_rules_by_hand() -> None:
+    from assets.stats import hotspot_class
+
+    z = np.array([2.5, 2.5, 2.5, -2.5, -2.5, -2.5, np.nan, 2.5, 2.5])
+    q = np.array([0.01, 0.01, 0.20, 0.01, 0.01, 0.049, np.nan, 0.01, 0.05])
+    smoothed = np.array([60.0, 40.0, 60.0, 40.0, 60.0, 40.0, 50.0, np.nan, 60.0])
+    has_value = np.array([True] * 8 + [True])
+    got = hotspot_class(z, q, smoothed, 50.0, has_value=has_value, areas_with_geometry=30)
+    assert list(got) == [
+        "hot",  # significant, high z, own rate above the reference
+        "none",  # high cluster but the area's own rate is below: never contradict the map
+        "none",  # q not below 0.05
+        "cold",
+        "none",  # low cluster but own rate above
+        "cold",  # q = 0.049
+        "none",  # an island (z, q NaN)
+        "none",  # no smoothed rate
+        "none",  # q = 0.05 is not below 0.05
+    ]
+    # Without a value (no geometry or rate): NULL.
+    got = hotspot_class(z, q, smoothed, 50.0, has_value=~has_value, areas_with_geometry=30)
+    assert all(v is None for v in got)
+    # Fewer than 30 areas with geometry: no local clusters at all.
+    got = hotspot_class(z, q, smoothed, 50.0, has_value=has_value, areas_with_geometry=29)
+    assert set(got) == {"too_few_areas"}
+
+
+def test_bh_per_map_is_statsmodels_fdrcorrection() -> None:
+    from statsmodels.stats.multitest import fdrcorrection
+
+    from assets.stats import bh_qvalues_by_group
+
+    rng = np.random.default_rng(3)
+    p = np.round(rng.uniform(0, 1, 3000) ** 3, 3)  # permutation p-values have ties
+    p[rng.random(3000) < 0.05] = np.nan  # islands
+    maps = rng.integers(0, 6, 3000)
+    got = bh_qvalues_by_group(p, maps)
+    for m in range(6):
+        sel = (maps == m) & ~np.isnan(p)
+        np.testing.assert_allclose(got[sel], fdrcorrection(p[sel])[1], rtol=1e-12)
+    assert np.isnan(got[np.isnan(p)]).all()

@@ -27,6 +27,7 @@ SELECT
     s.crimes_smoothed_per_1000 AS smoothed_per_1000,
     s.crimes_gi_z AS gi_z,
     s.crimes_gi_p AS gi_p,
+    s.crimes_gi_q AS gi_q,
     s.crimes_hotspot AS hotspot
 FROM intermediate.area_theme_year_base AS b
 JOIN stats_area_theme_year AS s USING (area_id, year, theme)

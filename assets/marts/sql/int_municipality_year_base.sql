@@ -1,7 +1,8 @@
 -- intermediate.municipality_year_base and municipality_theme_year_base: the whole (every
 -- delivered area, plus crimes placed in no area), the reference row of the lägesbild.
--- crime_count includes 'okant'; the reference rate for comparing areas uses placed crimes
--- and the population of areas that have one, so numerator and denominator match.
+-- crime_count includes 'okant'; the reference rate θ for comparing areas uses the crimes and
+-- the population of the areas with population > 0 only, so numerator and denominator match
+-- ('okant' and areas without population are left out). NULL, never 0, with no such area.
 CREATE OR REPLACE TABLE intermediate.municipality_year_base AS
 WITH totals AS (
     SELECT year,
@@ -15,7 +16,10 @@ areas AS (
     SELECT year, any_value(is_complete_year) AS is_complete_year,
            sum(population) AS population,
            count(*) FILTER (WHERE population IS NULL) AS areas_without_population,
-           sum(crime_count) FILTER (WHERE population IS NOT NULL) AS placed_count_with_population,
+           -- The funnel's reference θ (statistics.md): areas with population > 0 only, in
+           -- both numerator and denominator.
+           sum(crime_count) FILTER (WHERE population > 0) AS placed_count_with_population,
+           sum(population) FILTER (WHERE population > 0) AS population_of_areas_with_population,
            sum(population_0_17) AS population_0_17,
            count(*) FILTER (WHERE population_0_17 IS NULL) AS areas_without_population_0_17,
            sum(referral_count) AS referral_count,
@@ -40,7 +44,7 @@ joined AS (
         CASE WHEN a.areas_without_population = 0 THEN a.population END AS population,
         a.areas_without_population,
         a.placed_count_with_population,
-        a.population AS population_of_areas_with_population,
+        a.population_of_areas_with_population,
         CASE WHEN a.areas_without_population_0_17 = 0 THEN a.population_0_17 END AS population_0_17,
         a.referral_count + coalesce(u.referral_count, 0) AS referral_count,
         a.sig_referral_count + coalesce(u.sig_referral_count, 0) AS sig_referral_count
@@ -75,8 +79,8 @@ WITH totals AS (
 ),
 areas AS (
     SELECT year, theme,
-           sum(crime_count) FILTER (WHERE population IS NOT NULL) AS placed_count_with_population,
-           sum(population) AS population_of_areas_with_population
+           sum(crime_count) FILTER (WHERE population > 0) AS placed_count_with_population,
+           sum(population) FILTER (WHERE population > 0) AS population_of_areas_with_population
     FROM intermediate.area_theme_year_base
     GROUP BY ALL
 ),
