@@ -45,6 +45,10 @@ def publish_marts(
         f"ATTACH '{_sql_path(tmp)}' AS pub (STORAGE_VERSION '{STORAGE_COMPATIBILITY_VERSION}')"
     )
     parquet_dir = marts_dir / f".parquet-{run_id}"
+    live = marts_dir / "parquet"
+    if live.is_symlink() and live.resolve() == parquet_dir.resolve():
+        # Clearing it would empty the folder readers use now: a run id is published once.
+        raise ValueError(f"run {run_id} is already the published version")
     shutil.rmtree(parquet_dir, ignore_errors=True)
     parquet_dir.mkdir()
     try:

@@ -132,6 +132,7 @@ def test_a_failed_publication_leaves_the_previous_one_in_place(tmp_path, monkeyp
 
 KILLER = textwrap.dedent(
     """
+    import os
     import sys
     from pathlib import Path
     sys.path.insert(0, {repo!r})
@@ -139,7 +140,8 @@ KILLER = textwrap.dedent(
     tmp = Path({tmp!r})
     for i in range(1000):
         version = 1 + i % 2
-        publish(tmp / f"w{{version}}.duckdb", tmp / "marts", f"loop-{{i}}")
+        # Run ids are unique, as Dagster's are: a later killer must not reuse a live one.
+        publish(tmp / f"w{{version}}.duckdb", tmp / "marts", f"loop-{{os.getpid()}}-{{i}}")
         print("published", version, flush=True)
     """
 )
