@@ -20,7 +20,12 @@ import pandas as pd
 from assets.disclosure import flag_column, groups_from_margins, suppress
 from assets.public.lineage import PLAIN_TABLES, REFERENCE_FLAG, protect
 from assets.public.priority import public_priority
-from assets.stats import eb_marshall_global_by_group
+from assets.stats import (
+    eb_marshall_global_by_group,
+    funnel_limits,
+    funnel_position,
+    overdispersion,
+)
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -294,10 +299,66 @@ def _apply(
     ]
     if "smoothed_per_1000" in out.columns:
         out["smoothed_per_1000"] = _smoothed_from_shown(out, theme)
+    if "funnel_position" in out.columns:
+        out = _funnel_from_shown(out, theme)
     # row_kind only orders the rows (areas, okant, Totalt); the order is kept, the key dropped.
     out = out.drop(columns=[m.cell for m in table.measures] + ["row_kind"], errors="ignore")
     entity = [c for c in (*table.margins, *table.by) if c != "year"]
     return protect(table.name, out, tuple(m.value for m in table.measures), entity)
+
+
+def _funnel_from_shown(frame: pd.DataFrame, theme: pd.Series) -> pd.DataFrame:
+    """Funnel limits and positions with the overdispersion estimated from the shown areas.
+
+    The mart's τ² (statistics.md, Overdispersion) is a variance over every area's count, hidden
+    ones included, and limits published to one decimal give τ² back. Here θ is the reference of
+    all areas with a population (a cell the suppression decides on: when it is hidden, so is
+    everything compared with it), and φ and τ² come from the areas whose count is shown, so the
+    published limits, positions and ``funnel_tau2`` are made of published numbers only.
+    """
+    out = frame.copy()
+    areas = (out["row_kind"] == 1) & (out["population"].fillna(0) > 0)
+    shown = areas & ~out[flag_column("crime_count")]
+    tau2 = pd.Series(np.nan, index=out.index)
+    theta = pd.Series(np.nan, index=out.index)
+    for _, rows in out.groupby([out["year"], theme], sort=False).groups.items():
+        rows = pd.Index(rows)
+        counted = rows[areas[rows].to_numpy()]
+        if counted.empty:
+            continue
+        reference = float(
+            out.loc[counted, "crime_count"].sum() / out.loc[counted, "population"].sum()
+        )
+        use = rows[shown[rows].to_numpy()]
+        _, _, _, t2 = overdispersion(
+            out.loc[use, "crime_count"].to_numpy(dtype=float),
+            out.loc[use, "population"].to_numpy(dtype=float),
+            theta=reference,
+        )
+        theta[rows] = reference
+        tau2[rows] = t2
+    n = out["population"].to_numpy(dtype=float, na_value=np.nan)
+    k = out["crime_count"].to_numpy(dtype=float, na_value=np.nan)
+    on_area = areas.to_numpy()
+    position = funnel_position(k, n, theta.to_numpy(), tau2=tau2.to_numpy())
+    out["funnel_position"] = pd.Series(position, index=out.index).where(
+        on_area & out["funnel_position"].notna()
+    )
+    limit_columns = [c for c in FUNNEL_LIMITS if c in out.columns]
+    if limit_columns:
+        limits = funnel_limits(n, theta.to_numpy(), tau2=tau2.to_numpy())
+        for i, column in enumerate(FUNNEL_LIMITS):
+            if column in out.columns:
+                out[column] = pd.Series(limits[:, i], index=out.index).where(
+                    on_area & out[column].notna()
+                )
+    # NULL (not 0) where no τ² could be estimated: fewer than 3 shown areas, or θ = 0.
+    out["funnel_tau2"] = tau2.where(on_area)
+    return out
+
+
+#: The funnel limit columns, in the order funnel_limits returns them.
+FUNNEL_LIMITS = ("funnel_low_998", "funnel_low_95", "funnel_high_95", "funnel_high_998")
 
 
 def _smoothed_from_shown(frame: pd.DataFrame, theme: pd.Series) -> pd.Series:

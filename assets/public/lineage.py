@@ -57,6 +57,8 @@ DERIVED: Mapping[str, Mapping[str, Derived]] = {
         "q_value": TEST,
         "is_significant": SIGNIFICANT,
         "funnel_position": VERSUS_REFERENCE,
+        # Estimated from the shown areas around the reference (assets.public.build).
+        "funnel_tau2": Derived(reference=True),
         # Recomputed from the shown areas only (assets.public.build): its own count is enough.
         "smoothed_per_1000": RATE,
         "hotspot": Derived(own=("crime_count",)),
@@ -80,6 +82,7 @@ DERIVED: Mapping[str, Mapping[str, Derived]] = {
         "funnel_low_95": LIMIT,
         "funnel_high_95": LIMIT,
         "funnel_high_998": LIMIT,
+        "funnel_tau2": Derived(reference=True),
         "smoothed_per_1000": RATE,
         "hotspot": Derived(own=("crime_count",)),
     },

@@ -475,8 +475,13 @@ def funnel_chart(
     label: str,
     caption: Markup | str,
     table: Table | None,
+    tau2: float | None = None,
 ) -> Chart:
-    """Rate against population, with the 95 % and 99.8 % Poisson limits around the reference."""
+    """Rate against population, with the 95 % and 99.8 % limits around the reference.
+
+    With the published overdispersion ``tau2`` (> 0) the limits allow for the areas' natural
+    variation, as the positions of the points do; otherwise they are the exact Poisson limits.
+    """
     pops = [p.population for p in points if p.population and p.population > 0]
     log_x = bool(pops) and max(pops) / max(min(pops), 1.0) > 8
     rates = np.array([p.rate for p in points], dtype=float)
@@ -508,7 +513,9 @@ def funnel_chart(
     if reference_per_1000 is not None and pops:
         lo, hi = max(min(pops) * 0.8, 1.0), max(pops) * 1.05
         grid = np.unique(np.round(np.geomspace(lo, hi, 160)))
-        limits = funnel_limits(grid, reference_per_1000 / 1000)
+        limits = funnel_limits(
+            grid, reference_per_1000 / 1000, tau2=None if tau2 is None else np.full(len(grid), tau2)
+        )
         gx = [int(v) for v in grid]
         fig.add_trace(
             go.Scatter(

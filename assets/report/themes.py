@@ -748,8 +748,9 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
     section = Section("trattdiagram", "Trattdiagram: områdena jämförda med kommunen")
     section.p(
         "Ett trattdiagram visar varje områdes antal brott per 1 000 invånare mot dess folkmängd. "
-        "Linjerna visar hur mycket ett område kan avvika från kommunens nivå av slumpen: små "
-        "områden varierar mer, därför vidgas tratten åt vänster. Ett område utanför den yttre "
+        "Linjerna visar hur mycket ett område kan avvika från kommunens nivå av slumpen och av "
+        "den naturliga variationen mellan områden: små områden varierar mer, därför vidgas "
+        "tratten åt vänster. Ett område utanför den yttre "
         "gränsen (99,8 %) är tydligt över eller under kommunens nivå. Områden vars antal inte "
         "visas för att skydda enskilda är inte med."
     )
@@ -776,7 +777,14 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
         if not points:
             sub.p(f"Inga områden har både folkmängd och ett visat antal för {year}.")
             continue
-        reference = funnel_reference(data, theme)
+        # Positions are hidden for every shown area only when the reference itself is hidden
+        # (it would give a small count in Okänt område back): then no limits are drawn either.
+        shown = [r for r in recs if not sup(r, "crime_count") and val(r, "crimes_per_1000")]
+        reference_hidden = bool(shown) and all(sup(r, "funnel_position") for r in shown)
+        reference = None if reference_hidden else funnel_reference(data, theme)
+        tau2 = next(
+            (float(r["funnel_tau2"]) for r in shown if val(r, "funnel_tau2") is not None), None
+        )
         counts = {p: sum(1 for x in points if (x.position or 0) == p) for p in (2, 1, 0, -1, -2)}
         caption = Markup(
             "{label} {year}: {n} områden. Över kommunens nivå: {a} (varav {c} tydligt över); "
@@ -792,6 +800,11 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
         )
         if reference is not None:
             caption += Markup(" Kommunens nivå: {} per 1 000 invånare.").format(fmt_rate(reference))
+        elif reference_hidden:
+            caption += Markup(
+                " Kommunens nivå och gränserna visas inte för {} {}: de skulle avslöja ett litet "
+                "antal brott i Okänt område."
+            ).format(label, year)
         hidden = len(recs) - len(points)
         if hidden:
             caption += Markup(" {} områden saknar folkmängd eller visas inte ({}).").format(
@@ -838,6 +851,7 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
                 f"{funnel_id(theme)}-chart",
                 points=points,
                 reference_per_1000=reference,
+                tau2=tau2,
                 label=f"Trattdiagram: {label} {year}",
                 caption=caption,
                 table=table,

@@ -36,8 +36,14 @@ __all__ = ["MIN_AREAS", "overdispersion", "overdispersion_by_group"]
 MIN_AREAS = 3
 
 
-def overdispersion(count: Any, population: Any) -> tuple[int, float, float, float]:
+def overdispersion(
+    count: Any, population: Any, theta: float | None = None
+) -> tuple[int, float, float, float]:
     """``(I, θ, φ, τ²)`` of one funnel (one theme and year), as in the module docstring.
+
+    With ``theta`` given, that reference is used instead of Σ O_i / Σ n_i of these areas
+    (the public tables estimate φ and τ² from the areas whose count is shown, around the
+    published reference of all areas).
 
     Parameters
     ----------
@@ -59,7 +65,9 @@ def overdispersion(count: Any, population: Any) -> tuple[int, float, float, floa
     areas = int(k.size)
     if areas == 0:
         return 0, np.nan, np.nan, np.nan
-    theta = float(k.sum() / n.sum())
+    theta = float(k.sum() / n.sum()) if theta is None else float(theta)
+    if np.isnan(theta):
+        return areas, theta, np.nan, np.nan
     if areas < MIN_AREAS or theta == 0:
         return areas, theta, np.nan, np.nan
     expected = n * theta
