@@ -306,7 +306,7 @@ def season_chart(
                 hovertemplate=f"%{{x}}, {average_label}: %{{y:,.1f}}<extra></extra>",
             )
         )
-    annotations = [_suppressed_mark(x[i]) for i, s in enumerate(suppressed) if s]
+    annotations = [_suppressed_mark(i) for i, s in enumerate(suppressed) if s]
     for month, (text, y_mark) in SEASON_MARKS.items():
         annotations.append(
             {
@@ -333,7 +333,12 @@ def season_chart(
     return Chart(chart_id, to_json(fig), label, caption, table)
 
 
-def _suppressed_mark(x: str) -> dict:
+def _suppressed_mark(x: str | int) -> dict:
+    """A '..' at the foot of a hidden bar.
+
+    On a category axis pass the bar's position, not its label: plotly reads a label that looks
+    like a number ("2022") as a position, and the axis then runs to 2 022 categories.
+    """
     return {
         "x": x,
         "y": 0,
@@ -389,7 +394,7 @@ def bar_chart(
     marks = []
     for i, s in enumerate(suppressed):
         if s:
-            mark = _suppressed_mark(categories[i])
+            mark = _suppressed_mark(i)
             if horizontal:
                 mark = {**mark, "x": 0, "y": categories[i], "xanchor": "left", "yanchor": "middle"}
             marks.append(mark)
@@ -437,7 +442,7 @@ def grouped_bar_chart(
                 hovertemplate=f"{name}, %{{x}}: %{{y:,.0f}}<extra></extra>",
             )
         )
-        marks.extend(_suppressed_mark(x[j]) for j, f in enumerate(flags) if f)
+        marks.extend(_suppressed_mark(j) for j, f in enumerate(flags) if f)
     fig.update_layout(annotations=marks)
     table = Table(
         caption=table_caption, columns=[g[0] for g in groups], row_header=row_header, compact=True
