@@ -83,7 +83,8 @@ def test_clean_folder_passes_every_check(clean):
     # Every GX expectation of every suite reported (none silently skipped).
     expected_gx = {f"gx_{e.name}" for suite in SUITES.values() for e in suite.expectations}
     assert {n[1] for n in names if n[1].startswith("gx_")} == expected_gx
-    assert len([n for n in names if n[1].startswith("gx_")]) == 33
+    # 34 since omradesteam's publish_flag_set (data contract §2.5, publiceras).
+    assert len([n for n in names if n[1].startswith("gx_")]) == 34
     assert ("staging/crime", "gx_category_known") in names
 
 

@@ -139,8 +139,10 @@ NOT_DERIVED: dict[str, dict[str, str]] = {
 #: as prior it *is* that rate under Marshall's clamp, which the planted case caught on the
 #: build before the lineage rework: 0,166667 per 1 000 beside a hidden 1 crime in 6 000).
 REFERENCE_FROM: dict[str, tuple[str, ...]] = {
-    "area_year": ("funnel_position",),
+    # funnel_tau2 is estimated around the reference (from the shown areas' counts).
+    "area_year": ("funnel_position", "funnel_tau2"),
     "area_theme_year": (
+        "funnel_tau2",
         "funnel_low_998",
         "funnel_low_95",
         "funnel_high_95",
