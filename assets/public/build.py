@@ -354,6 +354,9 @@ def _funnel_from_shown(frame: pd.DataFrame, theme: pd.Series) -> pd.DataFrame:
                 )
     # NULL (not 0) where no τ² could be estimated: fewer than 3 shown areas, or θ = 0.
     out["funnel_tau2"] = tau2.where(on_area)
+    # The reference every comparison uses, on every row of its theme and year (the Totalt row
+    # too, where the report reads it); the lineage model hides it with its cell.
+    out["reference_per_1000"] = theta * 1000
     return out
 
 

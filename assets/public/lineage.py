@@ -59,6 +59,7 @@ DERIVED: Mapping[str, Mapping[str, Derived]] = {
         "funnel_position": VERSUS_REFERENCE,
         # Estimated from the shown areas around the reference (assets.public.build).
         "funnel_tau2": Derived(reference=True),
+        "reference_per_1000": Derived(reference=True, precision="rate"),
         # Recomputed from the shown areas only (assets.public.build): its own count is enough.
         "smoothed_per_1000": RATE,
         "hotspot": Derived(own=("crime_count",)),
@@ -83,6 +84,7 @@ DERIVED: Mapping[str, Mapping[str, Derived]] = {
         "funnel_high_95": LIMIT,
         "funnel_high_998": LIMIT,
         "funnel_tau2": Derived(reference=True),
+        "reference_per_1000": Derived(reference=True, precision="rate"),
         "smoothed_per_1000": RATE,
         "hotspot": Derived(own=("crime_count",)),
     },

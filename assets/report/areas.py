@@ -91,11 +91,11 @@ def area_summary(data: ReportData, name: str, r: dict, total: dict | None) -> Ma
         text += Markup(" (antal per 1 000 invånare saknas: ingen folkmängd för året)")
     text += Markup(".")
     position = funnel_phrase(r.get("funnel_position"), sup(r, "funnel_position"))
-    municipal = val(total, "crimes_per_1000")
+    reference = val(total, "reference_per_1000")
     if position:
         text += Markup(" Det är {pos}").format(pos=position)
-        if municipal is not None:
-            text += Markup(" (hela kommunen: {} per 1 000)").format(fmt_rate(municipal))
+        if reference is not None:
+            text += Markup(" ({} per 1 000)").format(fmt_rate(reference))
         text += Markup(".")
     text += Markup(" {}").format(record_change(year, r))
     return text

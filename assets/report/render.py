@@ -28,6 +28,7 @@ from assets.report.tables import CRIME
 from assets.report.text import (
     LEGEND,
     MISSING_LEGEND,
+    NBSP,
     capitalise,
     ci_phrase,
     fmt_date,
@@ -234,9 +235,21 @@ def _summary(data: ReportData, key: list[findings.Finding]) -> Section:
     below = [r for r in shown if r["funnel_position"] <= -1]
     if shown:
         s.p(
-            f"Jämfört med kommunen som helhet låg {fmt_int(len(above))} av {fmt_int(len(shown))} "
-            f"områden över kommunens nivå ({fmt_int(len(clearly))} tydligt över) och "
+            f"Jämfört med kommunens nivå låg {fmt_int(len(above))} av {fmt_int(len(shown))} "
+            f"områden över den ({fmt_int(len(clearly))} tydligt över) och "
             f"{fmt_int(len(below))} under. Det säger var brotten anmäls, inte vilka som bor där."
+        )
+    reference = val(total, "reference_per_1000")
+    if reference is not None:
+        s.p(
+            f"Kommunens nivå i jämförelserna är {fmt_rate(reference)} brott per 1{NBSP}000 "
+            "invånare: brotten i områden med folkmängd delat med deras folkmängd. Brott i Okänt "
+            "område kan inte jämföras med något område och räknas inte med där"
+            + (
+                f", därför är nivån lägre än kommunens totala {fmt_rate(rate)}."
+                if rate is not None and fmt_rate(rate) != fmt_rate(reference)
+                else "."
+            )
         )
     changed = [r for r in areas if not sup(r, "is_significant") and r.get("is_significant")]
     up = [r["area_name"] for r in changed if (r.get("change_pct") or 0) > 0]

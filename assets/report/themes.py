@@ -728,12 +728,15 @@ def funnel_reference(data: ReportData, theme: str) -> float | None:
     The priority table publishes it per theme; otherwise it is the placed crimes (the whole
     minus 'okant') over the population, from the public rows, or the whole's rate.
     """
+    frame = data.area_year if theme == TOTAL else data.theme_year[data.theme_year["theme"] == theme]
+    total = row(frame, area_id=TOTAL, year=data.year)
+    published = val(total, "reference_per_1000")
+    if published is not None:
+        return float(published)
     if theme != TOTAL:
         pr = data.priority[data.priority["theme"] == theme]["reference_rate_per_1000"].dropna()
         if len(pr):
             return float(pr.iloc[0])
-    frame = data.area_year if theme == TOTAL else data.theme_year[data.theme_year["theme"] == theme]
-    total = row(frame, area_id=TOTAL, year=data.year)
     unknown = row(frame, area_id=UNKNOWN_AREA, year=data.year)
     count, pop = val(total, "crime_count"), val(total, "population")
     if count is not None and pop and (unknown is None or val(unknown, "crime_count") is not None):

@@ -140,9 +140,10 @@ NOT_DERIVED: dict[str, dict[str, str]] = {
 #: build before the lineage rework: 0,166667 per 1 000 beside a hidden 1 crime in 6 000).
 REFERENCE_FROM: dict[str, tuple[str, ...]] = {
     # funnel_tau2 is estimated around the reference (from the shown areas' counts).
-    "area_year": ("funnel_position", "funnel_tau2"),
+    "area_year": ("funnel_position", "funnel_tau2", "reference_per_1000"),
     "area_theme_year": (
         "funnel_tau2",
+        "reference_per_1000",
         "funnel_low_998",
         "funnel_low_95",
         "funnel_high_95",
