@@ -470,6 +470,8 @@ FUNNEL_GROUPS = (
 
 #: Above this many points, only areas outside the 95 % limits get their name on hover.
 FUNNEL_NAMED_POINTS = 400
+#: Up to this many areas of one group outside the limits get their name beside the point.
+FUNNEL_LABELLED_POINTS = 60
 
 
 def funnel_chart(
@@ -488,7 +490,9 @@ def funnel_chart(
     variation, as the positions of the points do; otherwise they are the exact Poisson limits.
     """
     pops = [p.population for p in points if p.population and p.population > 0]
-    log_x = bool(pops) and max(pops) / max(min(pops), 1.0) > 8
+    # One convention for every theme: population on a logarithmic axis, where the funnel's
+    # width changes evenly (the limits narrow with the square root of the population).
+    log_x = bool(pops)
     rates = np.array([p.rate for p in points], dtype=float)
     y_axis: dict = {"title": {"text": "Antal per 1 000 invånare"}}
     above_scale = 0
@@ -554,11 +558,18 @@ def funnel_chart(
         if not group:
             continue
         named = not (many and position == 0)
+        # The areas outside the limits are named on the plot itself, not only on hover (a
+        # touch screen has no hover); the names of the areas within them would overlap in the
+        # funnel's crowded middle, so they are on hover and in the table below the chart.
+        labelled = named and position != 0 and len(group) <= FUNNEL_LABELLED_POINTS
         fig.add_trace(
             go.Scatter(
                 x=[round(p.population) for p in group],
                 y=[round(p.rate, 2) for p in group],
-                mode="markers",
+                mode="markers+text" if labelled else "markers",
+                textposition="top center",
+                textfont={"size": 11, "color": "#222"},
+                cliponaxis=False,  # a name near the edge is not cut
                 name=name,
                 marker={
                     "color": color,
