@@ -3,8 +3,9 @@
 Longitude/latitude are projected equirectangularly, x scaled by cos(mean latitude), onto a
 viewBox 10 000 units wide, and written as integer, relative path commands (one ``<path>``
 per area, with a ``<title>`` of its name and value and a ``data-id``). Fill is a class
-``q0``..``q6`` of a colour-blind-safe sequential scale (cividis) over the smoothed rate
-(``smoothed_per_1000``); ``qs`` is suppressed (hatched, ``..``), ``qn`` not available.
+``q0``..``q6`` of a colour-blind-safe sequential scale (cividis): five classes of the smoothed
+rate (``smoothed_per_1000``) relative to the reference level (:func:`classify`); ``qf`` is a
+layer with nothing to tell apart, ``qs`` suppressed (hatched, ``..``), ``qn`` not available.
 
 Every layer of the theme/year selector is embedded as JSON: a string of class codes, the
 values as text, and a string of Gi* hot-spot codes, so a few lines of script can switch
@@ -38,6 +39,8 @@ class MapLayer:
     values: dict[str, tuple[float | None, bool]]
     #: area_id -> 'hot' / 'cold' / other
     hotspots: dict[str, str | None] = field(default_factory=dict)
+    #: The reference level (per 1,000) the classes are relative to.
+    reference: float | None = None
 
 
 @dataclass
@@ -90,40 +93,49 @@ def _path(rings: list[np.ndarray]) -> str:
     return "".join(parts)
 
 
-def classify(values: list[float | None]) -> tuple[list[int | None], list[float]]:
-    """Quantile classes (at most 7) over the shown values; returns classes and class edges."""
-    shown = np.array([v for v in values if v is not None], dtype=float)
-    if shown.size == 0:
+#: Class edges as ratios to the reference level, and what each class says (light to dark).
+RELATIVE_EDGES = (0.5, 0.8, 1.25, 2.0)
+RELATIVE_LABELS = (
+    "under halva kommunens nivå",
+    "50–80 % av kommunens nivå",
+    "nära kommunens nivå (±25 %)",
+    "25–100 % över kommunens nivå",
+    "minst dubbelt så hög som kommunens nivå",
+)
+#: The colour of each relative class: the scale's ends and middle, so that "near" is mid-tone.
+RELATIVE_COLOURS = (0, 2, 3, 4, 6)
+
+
+def classify(
+    values: list[float | None], reference: float | None
+) -> tuple[list[str | None], list[tuple[str, str]]]:
+    """Classes relative to the reference level, and the legend: ``(codes, legend)``.
+
+    The classes say what the report says (well below ... well above the municipality's level),
+    so that an area the text calls high is dark on the map; quantile classes over a handful of
+    areas put 45 and 7 per 1,000 in one colour. When every shown value falls in one class (the
+    smoothing left nothing to tell apart) the layer is drawn in one neutral colour ``f`` and the
+    legend says so, instead of a scale with a single step.
+    """
+    shown = [v for v in values if v is not None]
+    if not shown or reference is None or not reference > 0:
         return [None] * len(values), []
-    k = min(N_CLASSES, len(np.unique(shown)))
-    edges = np.unique(np.quantile(shown, np.linspace(0, 1, k + 1)))
-    if len(edges) < 2:
-        edges = np.array([shown.min(), shown.max()])
-    inner = edges[1:-1]
-    classes: list[int | None] = []
-    n_classes = max(len(edges) - 1, 1)
-    for v in values:
-        if v is None:
-            classes.append(None)
-            continue
-        c = int(np.searchsorted(inner, v, side="right"))
-        classes.append(_spread(c, n_classes))
-    return classes, [float(e) for e in edges]
-
-
-def _spread(c: int, n: int) -> int:
-    """Class c of n onto the 7 colours, using the full light-to-dark range."""
-    if n <= 1:
-        return N_CLASSES // 2
-    return round(c * (N_CLASSES - 1) / (n - 1))
-
-
-def _legend(edges: list[float]) -> list[tuple[str, str]]:
-    n = len(edges) - 1
-    out = []
-    for c in range(max(n, 0)):
-        out.append((f"q{_spread(c, n)}", f"{fmt_rate(edges[c])}–{fmt_rate(edges[c + 1])}"))
-    return out
+    edges = np.asarray(RELATIVE_EDGES) * reference
+    klass = [None if v is None else int(np.searchsorted(edges, v, side="right")) for v in values]
+    used = sorted({k for k in klass if k is not None})
+    ref = fmt_rate(reference)
+    if len(used) == 1:
+        only = RELATIVE_LABELS[used[0]]
+        note = f"alla visade områden: {only} ({ref}); utjämningen lämnar inga skillnader att visa"
+        return ["f" if k is not None else None for k in klass], [("qf", note)]
+    codes = [None if k is None else str(RELATIVE_COLOURS[k]) for k in klass]
+    legend = []
+    for k in used:
+        low = "" if k == 0 else fmt_rate(edges[k - 1])
+        high = "" if k == len(edges) else fmt_rate(edges[k])
+        span = f"under {high}" if not low else (f"{low} och mer" if not high else f"{low}–{high}")
+        legend.append((f"q{RELATIVE_COLOURS[k]}", f"{RELATIVE_LABELS[k]} ({span})"))
+    return codes, legend
 
 
 def build_map(
@@ -244,7 +256,7 @@ def _value_text(value: str | None) -> str:
         return MISSING_LEGEND.lower()
     if value == SUPPRESSED:
         return f"{SUPPRESSED} (visas inte)"
-    return f"{value} per{NBSP}1{NBSP}000"
+    return f"{value} per{NBSP}1{NBSP}000 (utjämnad nivå)"
 
 
 def _layer_json(layer: MapLayer, ids: list[str]) -> dict:
@@ -256,7 +268,7 @@ def _layer_json(layer: MapLayer, ids: list[str]) -> dict:
             value = None
         values.append(None if suppressed else value)
         flags.append(bool(suppressed))
-    classes, edges = classify(values)
+    classes, legend = classify(values, layer.reference)
     codes = []
     shown = []
     for c, v, s in zip(classes, values, flags, strict=True):
@@ -267,7 +279,7 @@ def _layer_json(layer: MapLayer, ids: list[str]) -> dict:
             codes.append("n")
             shown.append(None)
         else:
-            codes.append(str(c))
+            codes.append(c)
             shown.append(fmt_rate(v))
     hot = []
     for area_id in ids:
@@ -279,5 +291,5 @@ def _layer_json(layer: MapLayer, ids: list[str]) -> dict:
         "b": "".join(codes),
         "v": shown,
         "h": "".join(hot),
-        "g": _legend(edges),
+        "g": legend,
     }

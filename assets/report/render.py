@@ -410,12 +410,17 @@ def _map_section(data: ReportData):
 def _layer(key: str, label: str, recs: list[dict]) -> MapLayer:
     values = {}
     hotspots = {}
+    reference = None
     for r in recs:
+        if r["area_id"] == TOTAL:
+            # Classes are relative to the reference the text compares with; where it is hidden,
+            # to the whole municipality's rate.
+            reference = val(r, "reference_per_1000") or val(r, "crimes_per_1000")
         if r["area_id"] in (TOTAL, "okant"):
             continue
         values[r["area_id"]] = (r.get("smoothed_per_1000"), sup(r, "smoothed_per_1000"))
         hotspots[r["area_id"]] = None if sup(r, "hotspot") else r.get("hotspot")
-    return MapLayer(key, label, values, hotspots)
+    return MapLayer(key, label, values, hotspots, reference)
 
 
 def _action_section(data: ReportData, referrals: bool) -> Section:

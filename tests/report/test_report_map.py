@@ -17,8 +17,13 @@ def _model(values, hot=None):
     areas = [("A", "Norr"), ("B", "Söder"), ("C", "Öster"), ("D", "Väster")]
     geometries = {"A": _square(16.0, 60.0), "B": _square(16.01, 60.0), "C": _square(16.0, 60.01)}
     layers = [
-        MapLayer("Totalt-2025", "Alla brott 2025", values, hot or {}),
-        MapLayer("x-2025", "Tema 2025", {"A": (1.0, False), "B": (9.0, False), "C": (5.0, False)}),
+        MapLayer("Totalt-2025", "Alla brott 2025", values, hot or {}, reference=5.0),
+        MapLayer(
+            "x-2025",
+            "Tema 2025",
+            {"A": (1.0, False), "B": (9.0, False), "C": (5.0, False)},
+            reference=5.0,
+        ),
     ]
     return build_map(
         areas=areas, geometries=geometries, layers=layers, title="Karta", description="d"
@@ -64,10 +69,35 @@ def test_no_geometry_gives_no_map():
     )
 
 
-def test_quantile_classes_ignore_missing_values():
-    classes, edges = classify([1.0, None, 3.0, 2.0])
-    assert classes[1] is None
-    assert edges[0] == 1.0 and edges[-1] == 3.0
+def test_classes_are_relative_to_the_reference_and_ignore_missing_values():
+    """Norrbacka's 45,2 and Stensätra's 7,3 against a reference of 8,1 (issue 12): the first is
+    at least twice the level, the second near it; quantiles over 18 areas put them together."""
+    codes, legend = classify([45.2, None, 7.3, 3.0, 12.0], reference=8.1)
+    assert codes[1] is None
+    assert codes[0] == "6" and codes[2] == "3" and codes[3] == "0" and codes[4] == "4"
+    assert [label for _, label in legend] == [
+        "under halva kommunens nivå (under 4,0)",
+        "nära kommunens nivå (±25 %) (6,5–10,1)",
+        "25–100 % över kommunens nivå (10,1–16,2)",
+        "minst dubbelt så hög som kommunens nivå (16,2 och mer)",
+    ]
+
+
+def test_a_layer_with_nothing_to_tell_apart_is_not_a_one_class_scale():
+    """The organised-crime layer once had one class, '0,68–0,68': now it says so instead."""
+    codes, legend = classify([0.68, 0.68, None, 0.69], reference=0.7)
+    assert codes == ["f", "f", None, "f"]
+    assert legend == [
+        (
+            "qf",
+            "alla visade områden: nära kommunens nivå (±25 %) (0,70); "
+            "utjämningen lämnar inga skillnader att visa",
+        )
+    ]
+
+
+def test_no_reference_no_classes():
+    assert classify([1.0, 2.0], reference=None) == ([None, None], [])
 
 
 def test_a_report_without_geometry_says_so_with_a_working_link(sample_db, report_year, tmp_path):

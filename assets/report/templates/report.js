@@ -80,7 +80,7 @@
     function text(value) {
       if (value === null || value === undefined) { return "uppgift saknas"; }
       if (value === "..") { return ".. (visas inte)"; }
-      return value + " per 1\u00a0000";
+      return value + " per 1\u00a0000 (utjämnad nivå)";
     }
     function apply() {
       var layer = data.layers[select.selectedIndex] || data.layers[0];
