@@ -40,6 +40,11 @@ class LagesbildSettings(dg.ConfigurableResource):
     referral_suppress_below: int = Field(
         default=5, description="Published referral counts 1..N-1 are suppressed (children)."
     )
+    pct_min_count: int = Field(
+        default=10,
+        description="The report shows a change in percent only when both years' counts are at "
+        "least this; otherwise it writes the two counts.",
+    )
     hotspot_permutations: int = Field(
         default=999, description="Permutations behind each Getis-Ord Gi* p-value."
     )

@@ -97,7 +97,8 @@ def area_summary(data: ReportData, name: str, r: dict, total: dict | None) -> Ma
         if reference is not None:
             text += Markup(" ({} per 1 000)").format(fmt_rate(reference))
         text += Markup(".")
-    text += Markup(" {}").format(record_change(year, r))
+    before = row(data.area_year, area_id=r["area_id"], year=year - 1)
+    text += Markup(" {}").format(record_change(year, r, before))
     return text
 
 

@@ -395,8 +395,12 @@ def val(record: dict | None, column: str) -> object:
     return record.get(column)
 
 
-def record_change(year: int, record: dict | None) -> str:
-    """``change_sentence`` for a published row with change_pct, q_value and is_significant."""
+def record_change(year: int, record: dict | None, previous: dict | None = None) -> str:
+    """``change_sentence`` for a published row with change_pct, q_value and is_significant.
+
+    ``previous`` is the same key's row a year earlier: with it, a change on small counts is
+    written as the two counts.
+    """
     return change_sentence(
         year=year,
         change_pct=val(record, "change_pct"),
@@ -404,4 +408,6 @@ def record_change(year: int, record: dict | None) -> str:
         q_value=val(record, "q_value"),
         q_suppressed=sup(record, "q_value"),
         is_significant=val(record, "is_significant"),
+        count=None if sup(record, "crime_count") else val(record, "crime_count"),
+        previous=None if sup(previous, "crime_count") else val(previous, "crime_count"),
     )

@@ -99,9 +99,12 @@ def evidence_sentence(data: ReportData, p: dict, *, with_team: bool = True) -> M
         ref = f" (kommunen: {fmt_rate(reference)})" if reference is not None else ""
         parts.append(Markup(", {pos}{ref}").format(pos=position, ref=ref))
     sentence = Markup("").join(parts) + Markup(". ")
+    before = row(data.theme_year, area_id=p["area_id"], theme=p["theme"], year=year - 1)
     sentence += Markup("{}").format(
         change_sentence(
             year=year,
+            count=None if count_sup else p.get("crime_count"),
+            previous=None if sup(before, "crime_count") else val(before, "crime_count"),
             change_pct=p.get("change_pct"),
             change_suppressed=sup(p, "change_pct"),
             q_value=p.get("q_value"),

@@ -29,6 +29,7 @@ from assets.report.text import (
     LEGEND,
     MISSING_LEGEND,
     NBSP,
+    PCT_MIN_COUNT,
     capitalise,
     ci_phrase,
     fmt_date,
@@ -74,16 +75,21 @@ def render_report(
     crime_suppress_below: int = 3,
     referral_suppress_below: int = 5,
     produced: date | None = None,
+    pct_min_count: int = 10,
 ) -> RenderResult:
     """Render the report for ``year`` from the published marts; write it atomically."""
     started = time.perf_counter()
     data = load(Path(db_path), year)
-    html, n_charts, n_map = render_html(
-        data,
-        crime_min=crime_suppress_below,
-        referral_min=referral_suppress_below,
-        produced=produced or produced_date(),
-    )
+    token = PCT_MIN_COUNT.set(pct_min_count)
+    try:
+        html, n_charts, n_map = render_html(
+            data,
+            crime_min=crime_suppress_below,
+            referral_min=referral_suppress_below,
+            produced=produced or produced_date(),
+        )
+    finally:
+        PCT_MIN_COUNT.reset(token)
     target = report_path(reports_dir, year)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
@@ -221,7 +227,7 @@ def _summary(data: ReportData, key: list[findings.Finding]) -> Section:
     if rate is not None:
         ci = ci_phrase(val(total, "crimes_per_1000_ci_low"), val(total, "crimes_per_1000_ci_high"))
         lead += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
-    lead += Markup(". ") + record_change(year, total)
+    lead += Markup(". ") + record_change(year, total, row(ay, area_id=TOTAL, year=year - 1))
     s.p(lead, css="lead")
     unknown = area_sections.unknown_area_sentence(data)
     if unknown:

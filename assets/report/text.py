@@ -15,6 +15,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Callable
+from contextvars import ContextVar
 from datetime import date
 
 from assets.disclosure import SUPPRESSED_LEGEND, SUPPRESSED_MARK
@@ -328,6 +329,11 @@ def ci_phrase(low: object, high: object) -> str:
     return f"(95{NBSP}% konfidensintervall {fmt_rate(low)}–{fmt_rate(high)})"
 
 
+#: Below this count in either year a change is written as two counts, not as a percentage
+#: (setting LAGESBILD_PCT_MIN_COUNT; the report's renderer sets it for the rendering).
+PCT_MIN_COUNT: ContextVar[int] = ContextVar("pct_min_count", default=10)
+
+
 def change_sentence(
     *,
     year: int,
@@ -337,19 +343,21 @@ def change_sentence(
     q_suppressed: object,
     is_significant: object,
     subject: str = "Förändringen",
+    count: object = None,
+    previous: object = None,
 ) -> str:
-    """What changed from the previous year, in words; 'ökade/minskade' only when q < 0.05."""
+    """What changed from the previous year, in words; 'ökade/minskade' only when q < 0.05.
+
+    With both years' counts given, a change on small numbers (either count below
+    :data:`PCT_MIN_COUNT`, or from 0) is written as the two counts: "+350 %" on 2 → 9 says
+    more than the data do.
+    """
     prev = year - 1
     if bool(change_suppressed) and not is_missing(change_suppressed):
         return (
             f"{subject} från {prev} kan inte visas, eftersom ett av talen är för litet "
             f"för att visas ({SUPPRESSED})."
         )
-    if is_missing(change_pct):
-        return (
-            f"{subject} från {prev} kan inte beräknas (inga brott eller uppgift saknas för {prev})."
-        )
-    pct = fmt_pct(change_pct, signed=True)
     significant = (
         not is_missing(is_significant)
         and bool(is_significant)
@@ -357,6 +365,24 @@ def change_sentence(
         and not (bool(q_suppressed) and not is_missing(q_suppressed))
         and float(q_value) < 0.05  # type: ignore[arg-type]
     )
+    if not is_missing(count) and not is_missing(previous):
+        k, k_prev = float(count), float(previous)  # type: ignore[arg-type]
+        if k_prev == 0 or min(k, k_prev) < PCT_MIN_COUNT.get():
+            counts = f"från {fmt_int(k_prev)} år {prev} till {fmt_int(k)} år {year}"
+            if k == k_prev:
+                return f"Antalet var detsamma båda åren ({fmt_int(k)})."
+            if significant:
+                verb = "ökade" if k > k_prev else "minskade"
+                return (
+                    f"Antalet {verb} {counts}; förändringen är statistiskt säkerställd "
+                    f"(q-värde {fmt_q(q_value)})."
+                )
+            return f"Antalet gick {counts}. Talen är för små för att säga att nivån har förändrats."
+    if is_missing(change_pct):
+        return (
+            f"{subject} från {prev} kan inte beräknas (inga brott eller uppgift saknas för {prev})."
+        )
+    pct = fmt_pct(change_pct, signed=True)
     if significant:
         verb = "ökningen" if float(change_pct) > 0 else "minskningen"  # type: ignore[arg-type]
         return (

@@ -132,7 +132,7 @@ def municipal_sentence(data: ReportData, theme: str, label: str) -> Markup:
         ci = ci_phrase(val(r, "crimes_per_1000_ci_low"), val(r, "crimes_per_1000_ci_high"))
         text += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
     text += Markup(". ")
-    text += record_change(year, r)
+    text += record_change(year, r, _municipal(data, theme).get(year - 1))
     return text
 
 
@@ -429,6 +429,12 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
         q_suppressed=sup(r, "referral_q_value"),
         is_significant=(
             None if r.get("referral_q_value") is None else (float(r["referral_q_value"]) < 0.05)
+        ),
+        count=None if sup(r, "referral_count") else val(r, "referral_count"),
+        previous=(
+            None
+            if sup(whole.get(year - 1), "referral_count")
+            else val(whole.get(year - 1), "referral_count")
         ),
     )
     oro.p(text, css="lead")

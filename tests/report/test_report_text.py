@@ -128,3 +128,33 @@ def test_load_log_notes_are_translated_when_known():
     assert known and "omräknade" in text and "reparerats" in text
     text, known = translate_note("something new")
     assert not known and text == "something new"
+
+
+def test_a_change_on_small_counts_is_written_as_counts() -> None:
+    """Issue 12: '+350 %' on 2 → 9 says more than the data do; a change from 0 is said as such."""
+    from assets.report.text import PCT_MIN_COUNT
+
+    common = {"year": 2025, "change_suppressed": False, "q_suppressed": False}
+    small = change_sentence(
+        change_pct=350.0, q_value=0.2, is_significant=False, count=9, previous=2, **common
+    )
+    assert small == (
+        "Antalet gick från 2 år 2024 till 9 år 2025. Talen är för små för att säga att "
+        "nivån har förändrats."
+    )
+    assert "%" not in small
+    from_zero = change_sentence(
+        change_pct=None, q_value=None, is_significant=None, count=5, previous=0, **common
+    )
+    assert from_zero.startswith("Antalet gick från 0 år 2024 till 5 år 2025")
+    big = change_sentence(
+        change_pct=142.0, q_value=0.2, is_significant=False, count=29, previous=12, **common
+    )
+    assert "+142" in big
+    token = PCT_MIN_COUNT.set(30)  # the setting LAGESBILD_PCT_MIN_COUNT
+    try:
+        assert "från 12 år 2024 till 29 år 2025" in change_sentence(
+            change_pct=142.0, q_value=0.2, is_significant=False, count=29, previous=12, **common
+        )
+    finally:
+        PCT_MIN_COUNT.reset(token)
