@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 import pandas as pd
 
@@ -132,7 +133,7 @@ class Report:
 
 
 class _Reader(HTMLParser):
-    SKIP = {"script", "style", "noscript"}
+    SKIP: ClassVar[set[str]] = {"script", "style", "noscript"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

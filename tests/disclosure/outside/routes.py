@@ -278,9 +278,8 @@ def rates(model: Model, tables: dict[str, Table]) -> None:
                 if bound is None:
                     continue
                 got = _enumerate(
-                    lambda k, s=side, b=bound: (
-                        (_garwood(k, s) * 1000 / pop >= b.lo)
-                        & (_garwood(k, s) * 1000 / pop <= b.hi)
+                    lambda k, s=side, b=bound, n=pop: (
+                        (_garwood(k, s) * 1000 / n >= b.lo) & (_garwood(k, s) * 1000 / n <= b.hi)
                     )
                 )
                 if got:
@@ -580,7 +579,7 @@ def qvalues(model: Model, tables: dict[str, Table]) -> None:
                         continue
                     known = model.value(other)
 
-                    def ok(ks, known=known, is_cur=is_cur):
+                    def ok(ks, known=known, is_cur=is_cur, share=share, p_lo=p_lo, p_hi=p_hi):
                         out = []
                         for k in ks:
                             c, p = (k, known) if is_cur else (known, k)
@@ -624,7 +623,6 @@ def ordering(model: Model, tables: dict[str, Table]) -> None:
         if not counts or not any((table.frame[c] == "..").any() for c in counts):
             continue
         f = table.frame
-        g = table.columns
         if _sorted_by_keys(f):
             continue
         blocks = f["year"].tolist() if "year" in f.columns else [""] * len(f)
