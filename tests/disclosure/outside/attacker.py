@@ -255,8 +255,8 @@ def _solve_component(model, keys, members, cons, direct, position) -> list:
     need = np.array([THRESHOLD[kind_of(keys[m])] for m in members], dtype=float)
     seen_lo = np.full(n, np.inf)
     seen_hi = np.full(n, -np.inf)
-    for trial in range(8):
-        cost = np.ones(n) * (1 if trial == 0 else -1) if trial < 2 else rng.normal(size=n)
+    for trial in range(16):
+        cost = np.ones(n) * (1 if trial == 0 else -1) if trial < 2 else rng.choice([-1.0, 1.0], n)
         res = linprog(cost, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
         if res.status == 2:
             return []  # infeasible: contradicting published values, claim nothing

@@ -8,11 +8,13 @@ switches routes off.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 from scipy.special import gammaln
 
@@ -509,6 +511,9 @@ def _upper(model: Model, key: Key) -> float:
     return min((hi for _, hi, _, _ in model.bounds.get(key, [])), default=INF)
 
 
+MAX_Q_COUNT = 300
+
+
 def binom_p(k: int, n: int, p: float) -> float:
     """Two-sided exact binomial p-value as scipy.stats.binomtest computes it: the
     probability of every outcome no more likely than k (relative tolerance 1e-7)."""
@@ -561,13 +566,14 @@ def qvalues(model: Model, tables: dict[str, Table]) -> None:
                     q = extra.get(key)
                 qs[i] = q
             members = sum(1 for i in rows if g[qcol][i] != "" or qs[i] is not None)
+            highs = sorted(q.hi for q in qs.values() if q is not None)
             for i in rows:
                 q = qs[i]
                 if q is None:
                     continue
                 cur = quantity(table, i, count)
                 prev = _prev(cur)
-                below = sum(1 for j in rows if qs[j] is not None and qs[j].hi < q.lo)
+                below = bisect.bisect_left(highs, q.lo)
                 p_lo, p_hi = q.lo * (below + 1) / max(members, 1), q.hi
                 e_cur = population.get((year, g["area_id"][i]))
                 e_prev = population.get((prev[1], g["area_id"][i]))
@@ -578,6 +584,10 @@ def qvalues(model: Model, tables: dict[str, Table]) -> None:
                     if target not in model.hidden or model.value(other) is None:
                         continue
                     known = model.value(other)
+                    if known > MAX_Q_COUNT:
+                        # Beside a large count the test is too flat to pin a small one, and
+                        # the exact test's cost grows with the counts.
+                        continue
 
                     def ok(ks, known=known, is_cur=is_cur, share=share, p_lo=p_lo, p_hi=p_hi):
                         out = []
@@ -587,7 +597,7 @@ def qvalues(model: Model, tables: dict[str, Table]) -> None:
                             out.append(p_lo - 1e-12 <= pv <= p_hi + 1e-12)
                         return np.array(out)
 
-                    got = _enumerate(ok, cap=max(400, 8 * known + 200))
+                    got = _enumerate(ok, cap=8 * known + 400)
                     if got:
                         model.bound(
                             target,
@@ -626,17 +636,15 @@ def ordering(model: Model, tables: dict[str, Table]) -> None:
         if _sorted_by_keys(f):
             continue
         blocks = f["year"].tolist() if "year" in f.columns else [""] * len(f)
-        candidates = [
-            c
-            for c in f.columns
-            if c not in KEY_COLUMNS
-            and c != "rank"
-            and sum(table.number(i, c) is not None for i in range(len(f))) >= len(f) / 3
-        ]
-        values = {
-            c: np.array([x.mid if (x := table.number(i, c)) else np.nan for i in range(len(f))])
-            for c in candidates
-        }
+        values = {}
+        for c in f.columns:
+            if c in KEY_COLUMNS or c == "rank":
+                continue
+            # Midpoints are enough to see the order; parse a column at once.
+            mids = pd.to_numeric(f[c].str.replace(",", ".", regex=False), errors="coerce")
+            if mids.notna().sum() >= len(f) / 3:
+                values[c] = mids.to_numpy(dtype=float)
+        candidates = list(values)
         keys: list[tuple[str, int]] = []
         while len(keys) < 4:
             best = None
@@ -656,11 +664,13 @@ def ordering(model: Model, tables: dict[str, Table]) -> None:
 
 
 def _ranklike(vals: np.ndarray, blocks: list) -> bool:
-    seen = [(b, v) for b, v in zip(blocks, vals, strict=True) if not np.isnan(v)]
-    return (
-        all(b1 != b2 or v2 == v1 + 1 for (b1, v1), (b2, v2) in itertools.pairwise(seen))
-        and len(seen) > 1
-    )
+    seen = ~np.isnan(vals)
+    v = vals[seen]
+    b = np.asarray(blocks, dtype=object)[seen]
+    if len(v) < 2:
+        return False
+    same = b[1:] == b[:-1]
+    return bool(np.all(v[1:][same] == v[:-1][same] + 1))
 
 
 def _monotone(values, keys, new, blocks) -> int | None:
@@ -694,10 +704,13 @@ def _bound_by_neighbours(model, table, keys, values, blocks, counts) -> None:
         for h in range(len(blocks)):
             if not table.hidden(h, count):
                 continue
-            before = [i for i in visible if i < h and blocks[i] == blocks[h]]
-            after = [i for i in visible if i > h and blocks[i] == blocks[h]]
-            a = before[-1] if before else None
-            b = after[0] if after else None
+            at = bisect.bisect_left(visible, h)
+            a = visible[at - 1] if at > 0 and blocks[visible[at - 1]] == blocks[h] else None
+            b = (
+                visible[at]
+                if at < len(visible) and blocks[visible[at]] == blocks[h] and visible[at] != h
+                else None
+            )
             prefix = cols[:pos]
             lo, hi = -INF, INF
             if a is not None and b is not None:
