@@ -289,6 +289,7 @@ def _apply(
     out = frame.copy()
     if "q_value" in out.columns:
         out["is_significant"] = (out["q_value"] < 0.05).where(out["q_value"].notna())
+    exact = out["crime_count"].copy() if "crime_count" in out.columns else None
     for m in table.measures:
         flag = flag_column(m.value)
         out[flag] = flags[(table.name, m.value)]
@@ -299,15 +300,15 @@ def _apply(
     ]
     if "smoothed_per_1000" in out.columns:
         out["smoothed_per_1000"] = _smoothed_from_shown(out, theme)
-    if "funnel_position" in out.columns:
-        out = _funnel_from_shown(out, theme)
+    if "funnel_position" in out.columns and exact is not None:
+        out = _funnel_from_shown(out, theme, exact)
     # row_kind only orders the rows (areas, okant, Totalt); the order is kept, the key dropped.
     out = out.drop(columns=[m.cell for m in table.measures] + ["row_kind"], errors="ignore")
     entity = [c for c in (*table.margins, *table.by) if c != "year"]
     return protect(table.name, out, tuple(m.value for m in table.measures), entity)
 
 
-def _funnel_from_shown(frame: pd.DataFrame, theme: pd.Series) -> pd.DataFrame:
+def _funnel_from_shown(frame: pd.DataFrame, theme: pd.Series, exact: pd.Series) -> pd.DataFrame:
     """Funnel limits and positions with the overdispersion estimated from the shown areas.
 
     The mart's τ² (statistics.md, Overdispersion) is a variance over every area's count, hidden
@@ -326,9 +327,9 @@ def _funnel_from_shown(frame: pd.DataFrame, theme: pd.Series) -> pd.DataFrame:
         counted = rows[areas[rows].to_numpy()]
         if counted.empty:
             continue
-        reference = float(
-            out.loc[counted, "crime_count"].sum() / out.loc[counted, "population"].sum()
-        )
+        # θ is the reference cell: every area's exact count (hidden ones too), published or
+        # hidden as that cell is decided.
+        reference = float(exact[counted].sum() / out.loc[counted, "population"].sum())
         use = rows[shown[rows].to_numpy()]
         _, _, _, t2 = overdispersion(
             out.loc[use, "crime_count"].to_numpy(dtype=float),

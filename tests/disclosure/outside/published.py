@@ -54,7 +54,11 @@ class Column:
             exponent = math.floor(math.log10(abs(value))) if value else 0
             half = 0.5 * 10.0 ** (exponent - self.significant + 1) if value else 0.0
         else:
-            half = 0.5 * 10.0**-self.decimals
+            # The value's own decimals, not the column's most: a column may round by size
+            # (two decimals below 1, one below 1 000) and the printer drops trailing zeros,
+            # so "35,8" may stand for anything from 35,75 to 35,85. Sound either way: a value
+            # printed with fewer decimals than it was rounded to only widens the interval.
+            half = 0.5 * 10.0 ** -_digits(text)[1]
         # A hair of slack for the binary doubles the printer started from.
         slack = 1e-12 * max(1.0, abs(value))
         return Interval(value - half - slack, value + half + slack)

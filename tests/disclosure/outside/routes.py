@@ -453,6 +453,16 @@ def _smoothed_group(model: Model, table: Table, group: tuple, rows: list[int], c
         return
     k = np.array([table.count(i, "crime_count") or 0 for i in rows], dtype=float)
     known = [j for j in range(len(rows)) if j not in hidden]
+    # If the published rates are what Marshall gives over the shown areas alone (the prior
+    # from published counts), they may well have been computed that way: then they say
+    # nothing about the hidden counts, and any inference from the all-areas model is a guess.
+    shown_only = marshall(k[known][None, :], n[known])[0] * 1000
+    where = {j: pos for pos, j in enumerate(known)}
+    if all(
+        s.lo - 1e-9 * abs(s.lo) <= shown_only[where[j]] <= s.hi + 1e-9 * abs(s.hi)
+        for j, s in observed
+    ):
+        return
     # m from two shown areas: n_i (r_i - s_i) / (s_i - m) is the same for every area.
     est = []
     for (a, sa), (b, sb) in itertools.combinations(observed[:12], 2):
