@@ -83,7 +83,7 @@ def test_clean_folder_passes_every_check(clean):
     # Every GX expectation of every suite reported (none silently skipped).
     expected_gx = {f"gx_{e.name}" for suite in SUITES.values() for e in suite.expectations}
     assert {n[1] for n in names if n[1].startswith("gx_")} == expected_gx
-    assert len([n for n in names if n[1].startswith("gx_")]) == 33
+    assert len([n for n in names if n[1].startswith("gx_")]) == 41  # 7 of them trygghet
     assert ("staging/crime", "gx_category_known") in names
 
 
@@ -101,6 +101,7 @@ def test_clean_folder_materializes_every_ingest_asset(clean):
         "staging/crime",
         "staging/referral",
         "staging/area_team",
+        "staging/survey",
         "marts/quarantine",
         "marts/load_log",
     }
@@ -119,6 +120,8 @@ def test_clean_folder_materializes_every_ingest_asset(clean):
             ("orosanmalningar", "orosanmalningar.csv", "loaded", 2, 2),
             ("referens", "teman.csv", "loaded", 5, 5),
             ("referens", "brottskategorier.csv", "loaded", 4, 4),
+            ("referens", "trygghetsfragor.csv", "default", 7, 7),
+            ("trygghet", None, "not_delivered", 0, 0),
         ]
     finally:
         con.close()
