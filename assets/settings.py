@@ -40,6 +40,10 @@ class LagesbildSettings(dg.ConfigurableResource):
     referral_suppress_below: int = Field(
         default=5, description="Published referral counts 1..N-1 are suppressed (children)."
     )
+    survey_min_respondents: int = Field(
+        default=30,
+        description="Survey shares from fewer respondents are not published (för få svar).",
+    )
     hotspot_permutations: int = Field(
         default=999, description="Permutations behind each Getis-Ord Gi* p-value."
     )
