@@ -47,22 +47,27 @@ LIMIT = Derived(reference=True, precision="rate")
 #: The column that carries the reference cell's flag in a frame (set by the builder).
 REFERENCE_FLAG = "_reference_suppressed"
 
+#: The crime columns area_year (all crimes) and area_theme_year (one theme) share.
+CRIME_DERIVED: Mapping[str, Derived] = {
+    "crimes_per_1000": RATE,
+    "crimes_per_1000_ci_low": RATE,
+    "crimes_per_1000_ci_high": RATE,
+    "change_pct": CHANGE,
+    "q_value": TEST,
+    "is_significant": SIGNIFICANT,
+    "funnel_position": VERSUS_REFERENCE,
+    # Estimated from the shown areas around the reference (assets.public.build).
+    "funnel_tau2": Derived(reference=True),
+    "reference_per_1000": Derived(reference=True, precision="rate"),
+    # Recomputed from the shown areas only (assets.public.build): its own count is enough.
+    "smoothed_per_1000": RATE,
+    "hotspot": Derived(own=("crime_count",)),
+}
+
 #: Derived columns of each public table of counts.
 DERIVED: Mapping[str, Mapping[str, Derived]] = {
     "area_year": {
-        "crimes_per_1000": RATE,
-        "crimes_per_1000_ci_low": RATE,
-        "crimes_per_1000_ci_high": RATE,
-        "change_pct": CHANGE,
-        "q_value": TEST,
-        "is_significant": SIGNIFICANT,
-        "funnel_position": VERSUS_REFERENCE,
-        # Estimated from the shown areas around the reference (assets.public.build).
-        "funnel_tau2": Derived(reference=True),
-        "reference_per_1000": Derived(reference=True, precision="rate"),
-        # Recomputed from the shown areas only (assets.public.build): its own count is enough.
-        "smoothed_per_1000": RATE,
-        "hotspot": Derived(own=("crime_count",)),
+        **CRIME_DERIVED,
         "referrals_per_1000_0_17": Derived(own=("referral_count",), precision="rate"),
         "referral_change_pct": Derived(
             own=("referral_count",), previous=("referral_count",), precision="pct"
@@ -72,21 +77,11 @@ DERIVED: Mapping[str, Mapping[str, Derived]] = {
         ),
     },
     "area_theme_year": {
-        "crimes_per_1000": RATE,
-        "crimes_per_1000_ci_low": RATE,
-        "crimes_per_1000_ci_high": RATE,
-        "change_pct": CHANGE,
-        "q_value": TEST,
-        "is_significant": SIGNIFICANT,
-        "funnel_position": VERSUS_REFERENCE,
+        **CRIME_DERIVED,
         "funnel_low_998": LIMIT,
         "funnel_low_95": LIMIT,
         "funnel_high_95": LIMIT,
         "funnel_high_998": LIMIT,
-        "funnel_tau2": Derived(reference=True),
-        "reference_per_1000": Derived(reference=True, precision="rate"),
-        "smoothed_per_1000": RATE,
-        "hotspot": Derived(own=("crime_count",)),
     },
     "priority": {
         # Recomputed from published inputs only (assets.public.priority).
