@@ -10,7 +10,16 @@ import re
 
 from markupsafe import Markup
 
-from assets.report.data import TOTAL, UNKNOWN_AREA, ReportData, record_change, row, rows, sup, val
+from assets.report.data import (
+    TOTAL,
+    UNKNOWN_AREA,
+    ReportData,
+    record_development,
+    row,
+    rows,
+    sup,
+    val,
+)
 from assets.report.document import Section
 from assets.report.figures import (
     MUNICIPALITY_COLOR,
@@ -97,15 +106,21 @@ def area_summary(data: ReportData, name: str, r: dict, total: dict | None) -> Ma
         if reference is not None:
             text += Markup(" ({} per 1 000)").format(fmt_rate(reference))
         text += Markup(".")
-    before = row(data.area_year, area_id=r["area_id"], year=year - 1)
-    text += Markup(" {}").format(record_change(year, r, before))
+    text += Markup(" {}").format(record_development(data.area_year, year, r, area_id=r["area_id"]))
     return text
 
 
 def significant_changes(data: ReportData, name: str, records: list[tuple[str, dict]]) -> Markup:
-    """The changes with q < 0.05, in words; or that there were none."""
-    items = []
+    """The significant five-year trends, then the year's significant changes, in words."""
+    trends, changes = [], []
     for label, r in records:
+        slope, tq = val(r, "trend_pct_per_year"), val(r, "trend_q_value")
+        if slope is not None and tq is not None and float(tq) < 0.05:
+            verb = "ökat" if float(slope) > 0 else "minskat"
+            trends.append(
+                f"{label} har {verb} med i genomsnitt {fmt_pct(abs(float(slope)))} per år "
+                f"(q-värde {fmt_q(tq)})"
+            )
         if sup(r, "is_significant") or not r.get("is_significant"):
             continue
         change = val(r, "change_pct")
@@ -113,16 +128,26 @@ def significant_changes(data: ReportData, name: str, records: list[tuple[str, di
         if change is None or q is None or float(q) >= 0.05:
             continue
         verb = "ökade" if float(change) > 0 else "minskade"
-        items.append(f"{label} {verb} ({fmt_pct(change, signed=True)}, q-värde {fmt_q(q)})")
+        changes.append(f"{label} {verb} ({fmt_pct(change, signed=True)}, q-värde {fmt_q(q)})")
     prev = data.year - 1
-    if not items:
-        return Markup(
-            "Ingen förändring från {prev} i {name} är statistiskt säkerställd "
-            "(q-värde under 0,05). Skillnader mellan åren kan bero på slumpen."
-        ).format(prev=prev, name=name)
-    return Markup("Statistiskt säkerställda förändringar från {prev} i {name}: {items}.").format(
-        prev=prev, name=name, items=join_list(items)
-    )
+    if trends:
+        text = Markup("Statistiskt säkerställda femårstrender i {name}: {items}.").format(
+            name=name, items=join_list(trends)
+        )
+    else:
+        text = Markup(
+            "I {name} finns ingen statistiskt säkerställd femårstrend (q-värde under 0,05)."
+        ).format(name=name)
+    if changes:
+        text += Markup(" Statistiskt säkerställda förändringar från {prev}: {items}.").format(
+            prev=prev, items=join_list(changes)
+        )
+    else:
+        text += Markup(
+            " Ingen förändring från {prev} är statistiskt säkerställd; skillnader mellan två år "
+            "kan bero på slumpen."
+        ).format(prev=prev)
+    return text
 
 
 def build_sections(data: ReportData, *, referrals_delivered: bool) -> list[Section]:
@@ -196,11 +221,23 @@ def _facts(data, name, r, total, referrals_delivered) -> Table:
         ],
     )
     table.add("95 % konfidensintervall", [Cell(_interval(r)), Cell(_interval(total))])
+    reference = val(total, "reference_per_1000")
     table.add(
-        "Jämfört med kommunen som helhet",
+        "Jämfört med kommunens nivå",
         [
             text_cell(funnel_short(r.get("funnel_position"), sup(r, "funnel_position"))),
-            text_cell("Jämförelsenivån"),
+            text_cell(
+                f"Kommunens nivå: {fmt_rate(reference)} per 1 000"
+                if reference is not None
+                else (SUPPRESSED if sup(total, "reference_per_1000") else MISSING)
+            ),
+        ],
+    )
+    table.add(
+        "Femårstrend per år",
+        [
+            value_cell(r.get("trend_pct_per_year"), sup(r, "trend_pct_per_year"), "pct"),
+            value_cell(val(total, "trend_pct_per_year"), sup(total, "trend_pct_per_year"), "pct"),
         ],
     )
     table.add(

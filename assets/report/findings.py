@@ -1,9 +1,10 @@
 """Key findings and the basis for the action plan, chosen by the prioritisation score.
 
 The findings are the top-ranked rows of ``public.priority`` for the report year whose score
-is shown (not suppressed) and at least 3: nothing is chosen by hand. Each gets one sentence
-with its evidence (count, rate, interval, comparison) and its uncertainty (the change and
-whether it is statistically significant).
+is shown (not suppressed) and at least 3, among the themes that may be prioritised (a residual
+theme such as "övrigt" never is): nothing is chosen by hand. Each gets its evidence (count,
+rate, interval, comparison with the reference level), its development (the five-year trend
+first, then the year), the points behind it, and the area team's concern beside it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from assets.report.data import (
     MAX_FINDINGS,
     TOTAL,
     ReportData,
+    record_development,
     row,
     rows,
     sup,
@@ -28,7 +30,6 @@ from assets.report.tables import CRIME, Cell, Table, count_cell, text_cell, valu
 from assets.report.text import (
     SUPPRESSED,
     capitalise,
-    change_sentence,
     ci_phrase,
     fmt_int,
     fmt_rate,
@@ -44,6 +45,7 @@ class Finding:
     theme: str
     score: float
     sentence: Markup
+    points: str
     anchor: str | None
 
 
@@ -67,6 +69,8 @@ def priority_rows(data: ReportData) -> list[dict]:
     priority = data.priority
     score = pd.to_numeric(priority["score"], errors="coerce")
     shown = score.notna() & (score >= FINDING_MIN_SCORE)
+    if "is_prioritised" in priority.columns:
+        shown &= priority["is_prioritised"].fillna(True).astype(bool)
     if "score_suppressed" in priority.columns:
         shown &= ~priority["score_suppressed"].fillna(False).astype(bool)
     return rows(priority[shown])
@@ -94,34 +98,45 @@ def evidence_sentence(data: ReportData, p: dict, *, with_team: bool = True) -> M
             )
         )
     position = funnel_phrase(p.get("funnel_position"), sup(p, "funnel_position"))
-    reference = p.get("reference_rate_per_1000")
+    reference = val(p, "reference_rate_per_1000")
     if position:
-        ref = f" (kommunen: {fmt_rate(reference)})" if reference is not None else ""
+        # The same reference level, worded as everywhere else in the report.
+        ref = f" ({fmt_rate(reference)} per 1 000)" if reference is not None else ""
         parts.append(Markup(", {pos}{ref}").format(pos=position, ref=ref))
     sentence = Markup("").join(parts) + Markup(". ")
-    before = row(data.theme_year, area_id=p["area_id"], theme=p["theme"], year=year - 1)
-    sentence += Markup("{}").format(
-        change_sentence(
-            year=year,
-            count=None if count_sup else p.get("crime_count"),
-            previous=None if sup(before, "crime_count") else val(before, "crime_count"),
-            change_pct=p.get("change_pct"),
-            change_suppressed=sup(p, "change_pct"),
-            q_value=p.get("q_value"),
-            q_suppressed=sup(p, "q_value"),
-            is_significant=(
-                None
-                if t is None
-                else (None if sup(t, "is_significant") else t.get("is_significant"))
-            ),
+    if t is not None:
+        sentence += Markup("{}").format(
+            record_development(data.theme_year, year, t, area_id=p["area_id"], theme=p["theme"])
         )
-    )
     team = p.get("team_assessment")
     if with_team and team is not None:
-        sentence += Markup(
-            " Områdesteamets högsta bedömning för temat under året: {} av 5."
-        ).format(int(team))
+        sentence += Markup(" {}").format(team_sentence(team))
     return sentence
+
+
+def team_sentence(team: object) -> str:
+    """The area team's concern, shown beside a finding; it gives no points."""
+    level = int(team)  # type: ignore[call-overload]
+    return f"Områdesteamets högsta bedömning för temat under året: {level} av 5."
+
+
+def points_phrase(data: ReportData, p: dict) -> str:
+    """'Poäng 5 av 8: omfattning 2, avvikelse 2, signalbrott 1.' from the published points."""
+    rules = data.priority_rule
+    labels: dict[str, str] = {}
+    best: dict[str, int] = {}
+    for r in rows(rules):
+        labels.setdefault(r["criterion"], str(r["label"]))
+        best[r["criterion"]] = max(best.get(r["criterion"], 0), int(r["points"]))
+    parts = []
+    for criterion, label in labels.items():
+        column = f"{criterion}_points"
+        if sup(p, column):
+            parts.append(f"{label.lower()} {SUPPRESSED}")
+        elif (p.get(column) or 0) > 0:
+            parts.append(f"{label.lower()} {fmt_int(p[column])}")
+    text = f"Poäng {fmt_int(p.get('score'))} av {fmt_int(sum(best.values()))}"
+    return f"{text}: {', '.join(parts)}." if parts else f"{text}."
 
 
 def key_findings(data: ReportData, anchors: dict[str, str]) -> list[Finding]:
@@ -135,6 +150,7 @@ def key_findings(data: ReportData, anchors: dict[str, str]) -> list[Finding]:
                 theme=p["theme"],
                 score=float(p["score"]),
                 sentence=evidence_sentence(data, p),
+                points=points_phrase(data, p),
                 anchor=anchors.get(p["area_id"]),
             )
         )
@@ -166,8 +182,8 @@ def action_table(data: ReportData) -> Table:
             "Antal per 1 000 invånare",
             "95 % konfidensintervall",
             "Kommunens nivå",
-            f"Förändring från {year - 1}",
-            "Statistiskt säkerställd förändring",
+            "Femårstrend per år",
+            "Trenden statistiskt säkerställd",
             "Områdesteamets högsta bedömning",
         ],
         row_header="Område",
@@ -185,11 +201,10 @@ def action_table(data: ReportData) -> Table:
             )
         )
         significant = "–"
-        if t is not None:
-            if sup(t, "is_significant"):
-                significant = SUPPRESSED
-            elif t.get("is_significant") is not None:
-                significant = "Ja" if t["is_significant"] else "Nej"
+        if sup(p, "trend_q_value"):
+            significant = SUPPRESSED
+        elif p.get("trend_q_value") is not None:
+            significant = "Ja" if float(p["trend_q_value"]) < 0.05 else "Nej"
         team = p.get("team_assessment")
         table.add(
             p["area_name"],
@@ -199,8 +214,10 @@ def action_table(data: ReportData) -> Table:
                 count_cell(p.get("crime_count"), sup(p, "crime_count"), CRIME),
                 value_cell(p.get("crimes_per_1000"), sup(p, "crimes_per_1000"), "rate"),
                 Cell(ci),
-                value_cell(p.get("reference_rate_per_1000"), False, "rate"),
-                value_cell(p.get("change_pct"), sup(p, "change_pct"), "pct"),
+                value_cell(
+                    p.get("reference_rate_per_1000"), sup(p, "reference_rate_per_1000"), "rate"
+                ),
+                value_cell(p.get("trend_pct_per_year"), sup(p, "trend_pct_per_year"), "pct"),
                 text_cell(significant),
                 Cell(f"{int(team)} av 5" if team is not None else "–"),
             ],

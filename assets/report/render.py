@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from assets.report import areas as area_sections
 from assets.report import findings, sources, themes
-from assets.report.data import TOTAL, ReportData, load, record_change, row, rows, sup, val
+from assets.report.data import TOTAL, ReportData, load, record_development, row, rows, sup, val
 from assets.report.document import Block, Section
 from assets.report.findings import count_span
 from assets.report.mapsvg import LARGE_MAP, MapLayer, build_map
@@ -227,7 +227,7 @@ def _summary(data: ReportData, key: list[findings.Finding]) -> Section:
     if rate is not None:
         ci = ci_phrase(val(total, "crimes_per_1000_ci_low"), val(total, "crimes_per_1000_ci_high"))
         lead += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
-    lead += Markup(". ") + record_change(year, total, row(ay, area_id=TOTAL, year=year - 1))
+    lead += Markup(". ") + record_development(ay, year, total, area_id=TOTAL)
     s.p(lead, css="lead")
     unknown = area_sections.unknown_area_sentence(data)
     if unknown:
@@ -257,36 +257,26 @@ def _summary(data: ReportData, key: list[findings.Finding]) -> Section:
                 else "."
             )
         )
-    changed = [r for r in areas if not sup(r, "is_significant") and r.get("is_significant")]
-    up = [r["area_name"] for r in changed if (r.get("change_pct") or 0) > 0]
-    down = [r["area_name"] for r in changed if (r.get("change_pct") or 0) < 0]
-    if changed:
-        parts = []
-        if up:
-            parts.append(f"ökade antalet anmälda brott i {_names(up)}")
-        if down:
-            parts.append(f"minskade det i {_names(down)}")
-        s.p(f"Statistiskt säkerställt från {year - 1}: {' och '.join(parts)} (q-värde under 0,05).")
-    else:
-        s.p(
-            f"I inget område är förändringen av antalet anmälda brott från {year - 1} "
-            "statistiskt säkerställd."
-        )
+    s.p(_trend_summary(areas, year))
     kf = s.sub(Section("viktigaste-iakttagelser", "Viktigaste iakttagelser"))
     if key:
         kf.p(
             Markup(
                 "Iakttagelserna är de högst rankade kombinationerna av område och tema enligt "
                 '<a href="#metod-prioritering">poängsättningen i Bilaga: Metod</a> (minst 3 '
-                "poäng), inte valda för hand. Varje mening anger underlaget och hur säker "
-                "förändringen är."
+                "poäng), inte valda för hand. Varje iakttagelse anger underlaget, hur säker "
+                "utvecklingen är och poängen bakom den. Där ett områdesteam finns står dess "
+                "högsta bedömning för temat på skalan 1–5 (5 betyder störst oro). Den ger inga "
+                "poäng, eftersom alla områden inte har ett team och teamens bedömningar inte går "
+                "att jämföra med varandra."
             )
         )
         items = []
         for f in key:
-            item = Markup('<span class="finding" data-area="{}" data-theme="{}">{}</span>').format(
-                f.area_id, f.theme, f.sentence
-            )
+            item = Markup(
+                '<span class="finding" data-area="{}" data-theme="{}">{}</span>'
+                ' <span class="finding-points">{}</span>'
+            ).format(f.area_id, f.theme, f.sentence, f.points)
             if f.anchor:
                 item += Markup(' <a href="#{}">Mer om {}</a>').format(f.anchor, f.area_name)
             items.append(item)
@@ -297,6 +287,51 @@ def _summary(data: ReportData, key: list[findings.Finding]) -> Section:
             "Inget sticker alltså ut tydligt enligt kriterierna; se temana och områdena nedan."
         )
     return s
+
+
+def _trend_summary(areas: list[dict], year: int) -> str:
+    """Which areas' five-year trends are significant, then the year's significant changes."""
+    trending = [
+        r
+        for r in areas
+        if not sup(r, "trend_q_value")
+        and r.get("trend_q_value") is not None
+        and float(r["trend_q_value"]) < 0.05
+        and r.get("trend_pct_per_year") is not None
+    ]
+    up = [r["area_name"] for r in trending if r["trend_pct_per_year"] > 0]
+    down = [r["area_name"] for r in trending if r["trend_pct_per_year"] < 0]
+    if trending:
+        parts = []
+        if up:
+            parts.append(f"ökat i {_names(up)}")
+        if down:
+            parts.append(f"minskat i {_names(down)}")
+        text = (
+            "Över de senaste fem åren har antalet anmälda brott per invånare "
+            f"{' och '.join(parts)} (statistiskt säkerställd trend, q-värde under 0,05)."
+        )
+    else:
+        text = (
+            "I inget område har antalet anmälda brott per invånare ökat eller minskat "
+            "statistiskt säkerställt över de senaste fem åren."
+        )
+    changed = [r for r in areas if not sup(r, "is_significant") and r.get("is_significant")]
+    year_up = [r["area_name"] for r in changed if (r.get("change_pct") or 0) > 0]
+    year_down = [r["area_name"] for r in changed if (r.get("change_pct") or 0) < 0]
+    if changed:
+        parts = []
+        if year_up:
+            parts.append(f"ökade antalet i {_names(year_up)}")
+        if year_down:
+            parts.append(f"minskade det i {_names(year_down)}")
+        text += f" Från {year - 1} till {year} {' och '.join(parts)} (q-värde under 0,05)."
+    else:
+        text += (
+            f" Från {year - 1} till {year} är förändringen inte statistiskt säkerställd i något "
+            "område."
+        )
+    return text
 
 
 def _names(names: list[str], limit: int = 8) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from assets.report.data import ReportData, rows
+from assets.report.data import FINDING_MIN_SCORE, ReportData, rows
 from assets.report.document import Section
 from assets.report.tables import Cell, Table, text_cell, value_cell
 from assets.report.text import (
@@ -341,7 +341,7 @@ def _observation_rule(data: ReportData) -> str:
 
 
 CRITERIA = {
-    "prevalence": "Omfattning",
+    "volume": "Omfattning",
     "trend": "Utveckling",
     "deviation": "Avvikelse",
     "signal": "Signalbrott",
@@ -420,7 +420,31 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
     prio.p(
         "Varje kombination av område och tema får poäng enligt Brås kriterier för prioritering. "
         "Inom varje kriterium ger den första regeln som gäller poängen. Poängen summeras, och "
-        "de högst rankade med minst 3 poäng blir rapportens viktigaste iakttagelser."
+        f"de högst rankade med minst {FINDING_MIN_SCORE} poäng blir rapportens viktigaste "
+        "iakttagelser. Poängen står bredvid varje iakttagelse."
+    )
+    prio.ul(
+        [
+            "Varje kriterium räknas en gång. Omfattning är antalet brott jämfört med ett "
+            "genomsnittligt område, inte antalet per invånare: 216 brott är ett större problem "
+            "än 22, även i ett större område. Hur mycket nivån avviker från kommunens räknas "
+            "bara i trattdiagrammet, där gränserna tar hänsyn till hur mycket områden brukar "
+            "skilja sig åt.",
+            "Utvecklingen bedöms på femårstrenden, inte på ett enskilt års procentuella "
+            "förändring. Vid lika poäng går det område först som ligger längst över kommunens "
+            "nivå och därefter det med flest brott, aldrig det med störst procentuell förändring: "
+            "stora procenttal uppstår lättast på små tal.",
+            "Teman som är samlingsgrupper (till exempel övrigt, markerade prioriteras = nej i "
+            "temalistan) får poäng i tabellerna men blir aldrig en viktig iakttagelse.",
+            "Områdesteamens bedömningar ger inga poäng. Alla områden har inte ett team, och "
+            "olika teams bedömningar går inte att jämföra. Bedömningen visas i stället bredvid "
+            "iakttagelsen, som ett eget underlag.",
+            "Återgång mot medelvärdet: problem som väljs ut för att de är extrema ett visst år "
+            "ser ofta bättre ut året därpå, oavsett vad som görs, eftersom en del av det höga "
+            "värdet var slump. Femårstrenden och trattdiagrammets gränser används för att "
+            "minska den risken, men en minskning året efter en åtgärd visar inte i sig att "
+            "åtgärden fungerade.",
+        ]
     )
     table = Table(
         caption="Poängsättningen bakom prioriteringen",

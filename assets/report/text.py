@@ -392,6 +392,63 @@ def change_sentence(
     return f"{subject} från {prev} ({pct}) är inte statistiskt säkerställd."
 
 
+def trend_sentence(
+    *,
+    year: int,
+    first_year: object,
+    pct: object,
+    ci_low: object,
+    ci_high: object,
+    q_value: object,
+    suppressed: bool,
+    counts: list[object] | None = None,
+    subject: str = "antalet brott per invånare",
+) -> str:
+    """The five-year trend in words (statistics.md): 'ökat/minskat' only when q < 0.05.
+
+    ``counts`` are the window's yearly counts when known: below :data:`PCT_MIN_COUNT` in any
+    year, a trend that is not significant is written as the range of counts, not as a
+    percentage per year.
+    """
+    if suppressed:
+        return (
+            "Utvecklingen över fem år kan inte visas, eftersom antalet något av åren är för "
+            f"litet för att visas ({SUPPRESSED})."
+        )
+    if is_missing(pct) or is_missing(first_year):
+        return (
+            "Någon femårstrend kan inte beräknas: det behövs minst tre år med folkmängd och "
+            "brott under mer än ett av dem."
+        )
+    since = f"Sedan {int(first_year)}"  # type: ignore[call-overload]
+    significant = not is_missing(q_value) and float(q_value) < 0.05  # type: ignore[arg-type]
+    interval = ""
+    if not is_missing(ci_low) and not is_missing(ci_high):
+        interval = (
+            f"95{NBSP}% konfidensintervall {fmt_pct(ci_low, signed=True)} till "
+            f"{fmt_pct(ci_high, signed=True)} per år, "
+        )
+    q = f"q-värde {fmt_q(q_value)}"
+    if significant:
+        slope = float(pct)  # type: ignore[arg-type]
+        verb = "ökat" if slope > 0 else "minskat"
+        return (
+            f"{since} har {subject} {verb} med i genomsnitt {fmt_pct(abs(slope))} per år "
+            f"({interval}{q})."
+        )
+    known = [float(c) for c in counts or [] if not is_missing(c)]  # type: ignore[arg-type]
+    if known and min(known) < PCT_MIN_COUNT.get():
+        low, high = fmt_int(min(known)), fmt_int(max(known))
+        spread = f"{low} brott per år" if low == high else f"mellan {low} och {high} brott per år"
+        return (
+            f"{since} har det anmälts {spread}. Talen är för små för att visa en trend över fem år."
+        )
+    return (
+        f"{since} har {subject} inte förändrats mer än slumpen kan förklara (i genomsnitt "
+        f"{fmt_pct(pct, signed=True)} per år, {interval}{q})."
+    )
+
+
 def direction_word(change_pct: object) -> str:
     return "ökade" if float(change_pct) > 0 else "minskade"  # type: ignore[arg-type]
 

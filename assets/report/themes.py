@@ -24,7 +24,7 @@ from assets.report.data import (
     TOTAL,
     UNKNOWN_AREA,
     ReportData,
-    record_change,
+    record_development,
     row,
     rows,
     sup,
@@ -132,7 +132,7 @@ def municipal_sentence(data: ReportData, theme: str, label: str) -> Markup:
         ci = ci_phrase(val(r, "crimes_per_1000_ci_low"), val(r, "crimes_per_1000_ci_high"))
         text += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
     text += Markup(". ")
-    text += record_change(year, r, _municipal(data, theme).get(year - 1))
+    text += record_development(data.theme_year, year, r, area_id=TOTAL, theme=theme)
     return text
 
 

@@ -126,7 +126,7 @@ def test_ids_are_unique_and_the_table_of_contents_points_at_them(report):
 def _top_findings(report):
     rows = report.public(
         "SELECT area_id, theme, score FROM public.priority WHERE year = ? "
-        "AND NOT coalesce(score_suppressed, false) AND score >= 3 "
+        "AND is_prioritised AND NOT coalesce(score_suppressed, false) AND score >= 3 "
         "ORDER BY score DESC, funnel_position DESC NULLS LAST, crime_count DESC NULLS LAST, "
         "area_id, theme LIMIT 6",
         [report.year],
@@ -145,9 +145,10 @@ def test_key_findings_are_the_top_priority_rows(report):
     for finding, (area_id, theme) in zip(findings, expected, strict=True):
         text = finding.text()
         assert names[area_id] in text and theme in text
-        # Evidence and uncertainty in the same sentence.
+        # Evidence and uncertainty in the same finding: the trend, then the year's change.
         assert "per 1 000 invånare" in text.replace("\u00a0", " ")
-        assert "statistiskt säkerställd" in text
+        assert "Sedan " in text or "Utvecklingen över fem år" in text
+        assert "statistiskt säkerställd" in text or "för små" in text
         assert "konfidensintervall" in text
 
 
