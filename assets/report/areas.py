@@ -14,6 +14,7 @@ from assets.report.data import (
     TOTAL,
     UNKNOWN_AREA,
     ReportData,
+    previous_rows,
     record_development,
     row,
     rows,
@@ -31,7 +32,16 @@ from assets.report.figures import (
     trend_chart,
 )
 from assets.report.findings import count_span
-from assets.report.tables import CRIME, REFERRAL, Cell, Table, count_cell, text_cell, value_cell
+from assets.report.tables import (
+    CRIME,
+    REFERRAL,
+    Cell,
+    Table,
+    change_cell,
+    count_cell,
+    text_cell,
+    value_cell,
+)
 from assets.report.text import (
     MISSING,
     SOURCE_ORDER,
@@ -170,7 +180,8 @@ def build_sections(data: ReportData, *, referrals_delivered: bool) -> list[Secti
         sid = anchor(area_id)
         section = Section(sid, name, css="area")
         section.p(area_summary(data, name, r, total), css="lead")
-        section.table(_facts(data, name, r, total, referrals_delivered))
+        before = (by_year.get(year - 1), total_rows.get(year - 1))
+        section.table(_facts(data, name, r, total, before, referrals_delivered))
         theme_records: list[tuple[str, dict]] = []
         themes_table = _themes_table(data, area_id, name, themes, theme_records)
         section.p(significant_changes(data, name, [("brotten totalt", r), *theme_records]))
@@ -191,7 +202,7 @@ def build_sections(data: ReportData, *, referrals_delivered: bool) -> list[Secti
     return sections
 
 
-def _facts(data, name, r, total, referrals_delivered) -> Table:
+def _facts(data, name, r, total, before, referrals_delivered) -> Table:
     year = data.year
     table = Table(
         caption=f"Nyckeltal för {name} och hela kommunen {year}",
@@ -243,8 +254,8 @@ def _facts(data, name, r, total, referrals_delivered) -> Table:
     table.add(
         f"Förändring från {year - 1}",
         [
-            value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
-            value_cell(val(total, "change_pct"), sup(total, "change_pct"), "pct"),
+            change_cell(r, before[0]),
+            change_cell(total, before[1]),
         ],
     )
     table.add(
@@ -297,6 +308,9 @@ def _themes_table(data, area_id, name, themes, out_records) -> Table:
     year = data.year
     ty = data.theme_year
     sub = {r["theme"]: r for r in rows(ty[(ty["area_id"] == area_id) & (ty["year"] == year)])}
+    earlier = {
+        r["theme"]: r for r in rows(ty[(ty["area_id"] == area_id) & (ty["year"] == year - 1)])
+    }
     table = Table(
         caption=f"Anmälda brott per tema i {name} {year}",
         columns=[
@@ -321,7 +335,7 @@ def _themes_table(data, area_id, name, themes, out_records) -> Table:
                 value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
                 Cell(_interval(r)),
                 text_cell(funnel_short(r.get("funnel_position"), sup(r, "funnel_position"))),
-                value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
+                change_cell(r, earlier.get(theme)),
                 value_cell(r.get("q_value"), sup(r, "q_value"), "q"),
             ],
         )
@@ -615,6 +629,7 @@ def all_areas_table(data: ReportData, *, section_ids: set[str], referrals_delive
     year = data.year
     ay = data.area_year
     by_area = {r["area_id"]: r for r in rows(ay[ay["year"] == year])}
+    earlier = {k[0]: r for k, r in previous_rows(ay, year, ["area_id"]).items()}
     columns = [
         "Folkmängd",
         "Anmälda brott",
@@ -649,7 +664,7 @@ def all_areas_table(data: ReportData, *, section_ids: set[str], referrals_delive
                 if sup(r, "funnel_position") or r.get("funnel_position") is None
                 else float(r["funnel_position"]),
             ),
-            value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
+            change_cell(r, earlier.get(r["area_id"])),
             text_cell(_yes_no(r)),
         ]
         if referrals_delivered:

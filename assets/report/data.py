@@ -460,3 +460,8 @@ def record_development(frame: pd.DataFrame, year: int, record: dict | None, **ke
     previous = row(frame, year=year - 1, **keys)
     change = record_change(year, record, previous)
     return f"{record_trend(frame, record, **keys)} {change}"
+
+
+def previous_rows(frame: pd.DataFrame, year: int, keys: list[str]) -> dict[tuple, dict]:
+    """The rows of ``year - 1`` by their ``keys`` (one pass, for tables of many rows)."""
+    return {tuple(r[k] for k in keys): r for r in rows(frame[frame["year"] == year - 1])}

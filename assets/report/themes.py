@@ -45,7 +45,16 @@ from assets.report.figures import (
     trend_chart,
 )
 from assets.report.findings import count_span
-from assets.report.tables import CRIME, REFERRAL, Cell, Table, count_cell, text_cell, value_cell
+from assets.report.tables import (
+    CRIME,
+    REFERRAL,
+    Cell,
+    Table,
+    change_cell,
+    count_cell,
+    text_cell,
+    value_cell,
+)
 from assets.report.text import (
     MISSING,
     SOURCE_ORDER,
@@ -258,6 +267,7 @@ def above_level(
     if not above:
         return text, None
     above.sort(key=lambda r: (-r["funnel_position"], r["area_name"]))
+    earlier = {r["area_id"]: r for r in rows(ty[(ty["theme"] == theme) & (ty["year"] == year - 1)])}
     table = Table(
         caption=f"Områden över kommunens nivå inom {label} {year}",
         columns=[
@@ -280,7 +290,7 @@ def above_level(
                 value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
                 Cell(_interval(r)),
                 text_cell(funnel_short(r["funnel_position"])),
-                value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
+                change_cell(r, earlier.get(r["area_id"])),
             ],
         )
     if len(above) > MAX_ABOVE_ROWS:
@@ -608,6 +618,7 @@ def _area_referral_table(data: ReportData, section_ids: set[str]) -> Table | Non
         return None
     order = {a: i for i, a in enumerate(data.areas["area_id"])}
     sub.sort(key=lambda r: order.get(r["area_id"], 0))
+    earlier = {r["area_id"]: r for r in rows(ay[ay["year"] == year - 1])}
     table = Table(
         caption=caption,
         columns=[
@@ -630,7 +641,12 @@ def _area_referral_table(data: ReportData, section_ids: set[str]) -> Table | Non
                 value_cell(
                     r.get("referrals_per_1000_0_17"), sup(r, "referrals_per_1000_0_17"), "rate"
                 ),
-                value_cell(r.get("referral_change_pct"), sup(r, "referral_change_pct"), "pct"),
+                change_cell(
+                    r,
+                    earlier.get(r["area_id"]),
+                    count="referral_count",
+                    change="referral_change_pct",
+                ),
                 value_cell(r.get("referral_q_value"), sup(r, "referral_q_value"), "q"),
                 count_cell(r.get("sig_referral_count"), sup(r, "sig_referral_count"), REFERRAL),
             ],
@@ -686,7 +702,7 @@ def themes_overview(data: ReportData) -> Section:
                 count_cell(r.get("crime_count"), sup(r, "crime_count"), CRIME),
                 value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
                 Cell(_interval(r)),
-                value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
+                change_cell(r, _municipal(data, theme).get(year - 1)),
                 value_cell(r.get("q_value"), sup(r, "q_value"), "q"),
                 text_cell(sig),
             ],

@@ -220,7 +220,9 @@ def test_suppressed_values_have_the_legend(report):
 
 SWEDISH_NUMBER = re.compile(
     r"(?:[+\u2212]?\d{1,3}(?:\u00a0\d{3})*(?:,\d+)?(?:\u00a0%)?"
-    r"|(?:19|20)\d\d|\d+(?:,\d+)?–\d+(?:,\d+)?|\.\.|–|<\u00a00,001|\d av 5)"
+    r"|(?:19|20)\d\d|\d+(?:,\d+)?–\d+(?:,\d+)?|\.\.|–|<\u00a00,001|\d av 5"
+    # A change on small counts, as the two counts (issue 12, point 7).
+    r"|\d{1,3}(?:\u00a0\d{3})*\u00a0→\u00a0\d{1,3}(?:\u00a0\d{3})*)"
 )
 
 
