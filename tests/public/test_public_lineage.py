@@ -102,7 +102,8 @@ def test_a_trend_follows_every_year_of_its_window() -> None:
         }
     )
     out = protect("area_year", frame, ("crime_count",), ["area_id"])
-    flags = dict(zip(zip(out["area_id"], out["year"]), out["trend_pct_per_year_suppressed"]))
+    keys = zip(out["area_id"], out["year"], strict=True)
+    flags = dict(zip(keys, out["trend_pct_per_year_suppressed"], strict=True))
     assert [flags[("A", y)] for y in years] == [False, False, True, True, True, True, True]
     assert [flags[("B", y)] for y in years] == [False, True, True, True, True, True, False]
     assert out.loc[out["trend_pct_per_year_suppressed"], "trend_pct_per_year"].isna().all()
