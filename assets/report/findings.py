@@ -2,9 +2,10 @@
 
 The findings are the top-ranked rows of ``public.priority`` for the report year whose score
 is shown (not suppressed) and at least 3, among the themes that may be prioritised (a residual
-theme such as "övrigt" never is): nothing is chosen by hand. Each gets its evidence (count,
-rate, interval, comparison with the reference level), its development (the five-year trend
-first, then the year), the points behind it, and the area team's concern beside it.
+theme such as "övrigt" never is): nothing is chosen by hand. Each is a short headline in plain
+words, one line of evidence (count, rate, the reference level), the caveat that belongs to its
+theme, a line on how sure it is (interval, five-year trend with its q-value, then the year's
+change), the points behind it, and the area team's concern beside it.
 """
 
 from __future__ import annotations
@@ -30,10 +31,10 @@ from assets.report.tables import CRIME, Cell, Table, count_cell, text_cell, valu
 from assets.report.text import (
     SUPPRESSED,
     capitalise,
-    ci_phrase,
     fmt_int,
     fmt_rate,
-    funnel_phrase,
+    fold,
+    join_list,
 )
 
 
@@ -44,9 +45,31 @@ class Finding:
     area_name: str
     theme: str
     score: float
-    sentence: Markup
+    headline: str
+    evidence: Markup
+    certainty: Markup
     points: str
     anchor: str | None
+    caveat: str | None = None
+
+    @property
+    def sentence(self) -> Markup:
+        """Evidence and certainty together (the basis table and the tests read it)."""
+        return self.evidence + Markup(" ") + self.certainty
+
+
+#: Caveats that belong to a theme's findings, by folded theme name (domain.md: reported
+#: crime measures reporting and police work as well as crime).
+THEME_CAVEATS = {
+    "narkotika": (
+        "Narkotikabrott upptäcks oftast genom polisens egna insatser. Fler anmälda brott kan "
+        "därför betyda att polisen arbetat mer i området, inte att brotten blivit fler."
+    ),
+    "mans vald mot kvinnor och vald i nara relationer": (
+        "De flesta brott i nära relationer anmäls aldrig. Fler anmälningar kan betyda att fler "
+        "vågar anmäla."
+    ),
+}
 
 
 def count_span(value: object, suppressed: bool, kind: str = CRIME) -> Markup:
@@ -76,42 +99,55 @@ def priority_rows(data: ReportData) -> list[dict]:
     return rows(priority[shown])
 
 
-def evidence_sentence(data: ReportData, p: dict, *, with_team: bool = True) -> Markup:
-    """'I Norrbacka anmäldes 52 brott inom … 2025, 41,3 per 1 000 (…), tydligt över …'."""
+def headline(p: dict, t: dict | None) -> str:
+    """'Våld i offentlig miljö i Furulund: tydligt över kommunens nivå och ökande sedan 2021'."""
+    parts = []
+    position = p.get("funnel_position")
+    if not sup(p, "funnel_position") and position is not None and position >= 1:
+        parts.append("tydligt över kommunens nivå" if position >= 2 else "över kommunens nivå")
+    slope, q = val(t, "trend_pct_per_year"), val(t, "trend_q_value")
+    if slope is not None and q is not None and float(q) < 0.05:
+        word = "ökande" if float(slope) > 0 else "minskande"
+        parts.append(f"{word} sedan {int(t['trend_first_year'])}")  # type: ignore[index]
+    if not parts and (p.get("volume_points") or 0) >= 1:
+        parts.append("många brott jämfört med andra områden")
+    label = "Brott totalt" if p["theme"] == TOTAL else capitalise(p["theme"])
+    what = f"{label} i {p['area_name']}"
+    return f"{what}: {join_list(parts)}" if parts else what
+
+
+def evidence_sentence(data: ReportData, p: dict) -> Markup:
+    """'134 brott 2025, 43,9 per 1 000 invånare jämfört med kommunens nivå (12,9 per 1 000).'"""
     year = data.year
-    t = row(data.theme_year, area_id=p["area_id"], theme=p["theme"], year=year)
-    count_sup = sup(p, "crime_count")
-    parts = [
-        Markup("I {area} anmäldes {n} {theme} {year}").format(
-            area=p["area_name"],
-            n=count_span(p.get("crime_count"), count_sup),
-            theme=theme_phrase(p["theme"]),
-            year=year,
-        )
-    ]
+    text = Markup("{n} {theme} {year}").format(
+        n=count_span(p.get("crime_count"), sup(p, "crime_count")),
+        theme=theme_phrase(p["theme"]),
+        year=year,
+    )
     rate = val(p, "crimes_per_1000")
     if rate is not None:
-        ci = ci_phrase(val(t, "crimes_per_1000_ci_low"), val(t, "crimes_per_1000_ci_high"))
-        parts.append(
-            Markup(", {rate} per 1 000 invånare{ci}").format(
-                rate=fmt_rate(rate), ci=(" " + ci) if ci else ""
-            )
-        )
-    position = funnel_phrase(p.get("funnel_position"), sup(p, "funnel_position"))
+        text += Markup(", {} per 1 000 invånare").format(fmt_rate(rate))
     reference = val(p, "reference_rate_per_1000")
-    if position:
+    if rate is not None and reference is not None:
         # The same reference level, worded as everywhere else in the report.
-        ref = f" ({fmt_rate(reference)} per 1 000)" if reference is not None else ""
-        parts.append(Markup(", {pos}{ref}").format(pos=position, ref=ref))
-    sentence = Markup("").join(parts) + Markup(". ")
+        text += Markup(" jämfört med kommunens nivå ({} per 1 000)").format(fmt_rate(reference))
+    return text + Markup(".")
+
+
+def certainty_sentence(data: ReportData, p: dict, t: dict | None) -> Markup:
+    """How sure: the rate's interval, the five-year trend (interval, q), then the year."""
+    year = data.year
+    text = Markup("")
+    low, high = val(t, "crimes_per_1000_ci_low"), val(t, "crimes_per_1000_ci_high")
+    if low is not None and high is not None:
+        text += Markup("Nivåns 95-procentiga konfidensintervall är {}–{} per 1 000. ").format(
+            fmt_rate(low), fmt_rate(high)
+        )
     if t is not None:
-        sentence += Markup("{}").format(
+        text += Markup("{}").format(
             record_development(data.theme_year, year, t, area_id=p["area_id"], theme=p["theme"])
         )
-    team = p.get("team_assessment")
-    if with_team and team is not None:
-        sentence += Markup(" {}").format(team_sentence(team))
-    return sentence
+    return text
 
 
 def team_sentence(team: object) -> str:
@@ -139,9 +175,16 @@ def points_phrase(data: ReportData, p: dict) -> str:
     return f"{text}: {', '.join(parts)}." if parts else f"{text}."
 
 
-def key_findings(data: ReportData, anchors: dict[str, str]) -> list[Finding]:
+def key_findings(
+    data: ReportData, anchors: dict[str, str], limit: int = MAX_FINDINGS
+) -> list[Finding]:
     out = []
-    for i, p in enumerate(priority_rows(data)[:MAX_FINDINGS], start=1):
+    for i, p in enumerate(priority_rows(data)[:limit], start=1):
+        t = row(data.theme_year, area_id=p["area_id"], theme=p["theme"], year=data.year)
+        team = p.get("team_assessment")
+        points = points_phrase(data, p)
+        if team is not None:
+            points += " " + team_sentence(team)
         out.append(
             Finding(
                 rank=i,
@@ -149,9 +192,12 @@ def key_findings(data: ReportData, anchors: dict[str, str]) -> list[Finding]:
                 area_name=p["area_name"],
                 theme=p["theme"],
                 score=float(p["score"]),
-                sentence=evidence_sentence(data, p),
-                points=points_phrase(data, p),
+                headline=headline(p, t),
+                evidence=evidence_sentence(data, p),
+                certainty=certainty_sentence(data, p, t),
+                points=points,
                 anchor=anchors.get(p["area_id"]),
+                caveat=THEME_CAVEATS.get(fold(p["theme"])),
             )
         )
     return out

@@ -20,22 +20,20 @@ from markupsafe import Markup
 
 from assets.report import areas as area_sections
 from assets.report import findings, sources, themes
-from assets.report.data import TOTAL, ReportData, load, record_development, row, rows, sup, val
+from assets.report.data import TOTAL, ReportData, load, row, rows, sup, val
 from assets.report.document import Block, Section
 from assets.report.findings import count_span
 from assets.report.mapsvg import LARGE_MAP, MapLayer, build_map
+from assets.report.summary import names, summary_section
 from assets.report.tables import CRIME
 from assets.report.text import (
     LEGEND,
     MISSING_LEGEND,
-    NBSP,
     PCT_MIN_COUNT,
     capitalise,
-    ci_phrase,
     fmt_date,
     fmt_int,
     fmt_rate,
-    join_list,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -130,8 +128,7 @@ def render_html(
     section_ids = set(data.section_area_ids)
     anchors = {a: area_sections.anchor(a) for a in section_ids}
 
-    key = findings.key_findings(data, anchors)
-    summary = _summary(data, key)
+    summary = summary_section(data, anchors)
     how = sources.how_to_read(data, crime_min, referral_min)
     map_section, map_model = _map_section(data)
     overview = themes.themes_overview(data)
@@ -210,135 +207,6 @@ def _read(name: str) -> str:
 
 
 # --- sections built here -------------------------------------------------------------------
-
-
-def _summary(data: ReportData, key: list[findings.Finding]) -> Section:
-    year = data.year
-    s = Section("sammanfattning", "Sammanfattning")
-    ay = data.area_year
-    total = row(ay, area_id=TOTAL, year=year)
-    municipality = data.municipality or "kommunen"
-    lead = Markup("År {year} anmäldes {n} brott i {m}").format(
-        year=year,
-        n=count_span(val(total, "crime_count"), sup(total, "crime_count")),
-        m=municipality,
-    )
-    rate = val(total, "crimes_per_1000")
-    if rate is not None:
-        ci = ci_phrase(val(total, "crimes_per_1000_ci_low"), val(total, "crimes_per_1000_ci_high"))
-        lead += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
-    lead += Markup(". ") + record_development(ay, year, total, area_id=TOTAL)
-    s.p(lead, css="lead")
-    unknown = area_sections.unknown_area_sentence(data)
-    if unknown:
-        s.p(unknown)
-    areas = [r for r in rows(ay[ay["year"] == year]) if r["area_id"] not in (TOTAL, "okant")]
-    shown = [
-        r for r in areas if not sup(r, "funnel_position") and r.get("funnel_position") is not None
-    ]
-    above = [r for r in shown if r["funnel_position"] >= 1]
-    clearly = [r for r in above if r["funnel_position"] >= 2]
-    below = [r for r in shown if r["funnel_position"] <= -1]
-    if shown:
-        s.p(
-            f"Jämfört med kommunens nivå låg {fmt_int(len(above))} av {fmt_int(len(shown))} "
-            f"områden över den ({fmt_int(len(clearly))} tydligt över) och "
-            f"{fmt_int(len(below))} under. Det säger var brotten anmäls, inte vilka som bor där."
-        )
-    reference = val(total, "reference_per_1000")
-    if reference is not None:
-        s.p(
-            f"Kommunens nivå i jämförelserna är {fmt_rate(reference)} brott per 1{NBSP}000 "
-            "invånare: brotten i områden med folkmängd delat med deras folkmängd. Brott i Okänt "
-            "område kan inte jämföras med något område och räknas inte med där"
-            + (
-                f", därför är nivån lägre än kommunens totala {fmt_rate(rate)}."
-                if rate is not None and fmt_rate(rate) != fmt_rate(reference)
-                else "."
-            )
-        )
-    s.p(_trend_summary(areas, year))
-    kf = s.sub(Section("viktigaste-iakttagelser", "Viktigaste iakttagelser"))
-    if key:
-        kf.p(
-            Markup(
-                "Iakttagelserna är de högst rankade kombinationerna av område och tema enligt "
-                '<a href="#metod-prioritering">poängsättningen i Bilaga: Metod</a> (minst 3 '
-                "poäng), inte valda för hand. Varje iakttagelse anger underlaget, hur säker "
-                "utvecklingen är och poängen bakom den. Där ett områdesteam finns står dess "
-                "högsta bedömning för temat på skalan 1–5 (5 betyder störst oro). Den ger inga "
-                "poäng, eftersom alla områden inte har ett team och teamens bedömningar inte går "
-                "att jämföra med varandra."
-            )
-        )
-        items = []
-        for f in key:
-            item = Markup(
-                '<span class="finding" data-area="{}" data-theme="{}">{}</span>'
-                ' <span class="finding-points">{}</span>'
-            ).format(f.area_id, f.theme, f.sentence, f.points)
-            if f.anchor:
-                item += Markup(' <a href="#{}">Mer om {}</a>').format(f.anchor, f.area_name)
-            items.append(item)
-        kf.ul(items, ordered=True)
-    else:
-        kf.p(
-            f"Ingen kombination av område och tema når 3 poäng i prioriteringen {year}. "
-            "Inget sticker alltså ut tydligt enligt kriterierna; se temana och områdena nedan."
-        )
-    return s
-
-
-def _trend_summary(areas: list[dict], year: int) -> str:
-    """Which areas' five-year trends are significant, then the year's significant changes."""
-    trending = [
-        r
-        for r in areas
-        if not sup(r, "trend_q_value")
-        and r.get("trend_q_value") is not None
-        and float(r["trend_q_value"]) < 0.05
-        and r.get("trend_pct_per_year") is not None
-    ]
-    up = [r["area_name"] for r in trending if r["trend_pct_per_year"] > 0]
-    down = [r["area_name"] for r in trending if r["trend_pct_per_year"] < 0]
-    if trending:
-        parts = []
-        if up:
-            parts.append(f"ökat i {_names(up)}")
-        if down:
-            parts.append(f"minskat i {_names(down)}")
-        text = (
-            "Över de senaste fem åren har antalet anmälda brott per invånare "
-            f"{' och '.join(parts)} (statistiskt säkerställd trend, q-värde under 0,05)."
-        )
-    else:
-        text = (
-            "I inget område har antalet anmälda brott per invånare ökat eller minskat "
-            "statistiskt säkerställt över de senaste fem åren."
-        )
-    changed = [r for r in areas if not sup(r, "is_significant") and r.get("is_significant")]
-    year_up = [r["area_name"] for r in changed if (r.get("change_pct") or 0) > 0]
-    year_down = [r["area_name"] for r in changed if (r.get("change_pct") or 0) < 0]
-    if changed:
-        parts = []
-        if year_up:
-            parts.append(f"ökade antalet i {_names(year_up)}")
-        if year_down:
-            parts.append(f"minskade det i {_names(year_down)}")
-        text += f" Från {year - 1} till {year} {' och '.join(parts)} (q-värde under 0,05)."
-    else:
-        text += (
-            f" Från {year - 1} till {year} är förändringen inte statistiskt säkerställd i något "
-            "område."
-        )
-    return text
-
-
-def _names(names: list[str], limit: int = 8) -> str:
-    """Up to ``limit`` names in words; more than that as a number of areas."""
-    if len(names) <= limit:
-        return join_list(names)
-    return f"{fmt_int(len(names))} områden (se tabellen över alla områden)"
 
 
 def _areas_section(data: ReportData, referrals: bool) -> Section:
@@ -441,7 +309,7 @@ def _map_section(data: ReportData):
     if model.missing_geometry:
         notes.append(
             f"{len(model.missing_geometry)} områden saknar geometri och finns inte på kartan: "
-            + _names(model.missing_geometry, 10)
+            + names(model.missing_geometry, 10)
             + "."
         )
     s.ul([Markup(n) for n in notes])
