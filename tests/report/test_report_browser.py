@@ -138,24 +138,8 @@ def test_the_map_shows_each_area_and_the_selector_changes_it(desktop, report):
             changed = True
             break
     assert changed, "no other layer changed the fills"
-    # The hot-spot layer adds outlines where Gi* found clusters.
-    page.select_option("#map-layer", options[0])
-    page.check("#map-hotspots")
-    outlined = page.evaluate(
-        "document.querySelectorAll('#map-areas path.hot, #map-areas path.cold').length"
-    )
-    hot = report.public(
-        "SELECT count(*) AS n FROM public.area_year WHERE year = ? AND hotspot IN ('hot', 'cold')",
-        [report.year],
-    )[0]["n"]
-    assert outlined == hot
-    page.uncheck("#map-hotspots")
-    assert (
-        page.evaluate(
-            "document.querySelectorAll('#map-areas path.hot, #map-areas path.cold').length"
-        )
-        == 0
-    )
+    # The cluster layer (too few areas here) is tested on London in
+    # test_report_browser_london.py.
 
 
 def test_table_of_contents_links_scroll_to_their_sections(desktop):
