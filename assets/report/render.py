@@ -261,7 +261,9 @@ def _map_section(data: ReportData):
     map_years = [y for y in data.years if y > year - (MAP_YEARS_LARGE if large else MAP_YEARS)]
     for y in sorted(map_years, reverse=True):
         sub = rows(ay[ay["year"] == y])
-        layers.append(_layer(f"Totalt-{y}", f"Alla brott {y}", sub))
+        # A year without population has no rates: a layer of "uppgift saknas" shows nothing.
+        if any(r.get("smoothed_per_1000") is not None or sup(r, "smoothed_per_1000") for r in sub):
+            layers.append(_layer(f"Totalt-{y}", f"Alla brott {y}", sub))
     ty = data.theme_year
     for theme in data.theme_names():
         sub = rows(ty[(ty["theme"] == theme) & (ty["year"] == year)])
@@ -290,11 +292,13 @@ def _map_section(data: ReportData):
     if model is None:
         s.p("Karta saknas: ingen av områdenas geometrier kunde läsas.")
         return s, None
-    s.children.append(Block("map", model))
-    # The marts mark every area 'too_few_areas' when fewer than 30 have geometry.
+    # The marts mark every area 'too_few_areas' when fewer than 30 have geometry: then there
+    # is no cluster layer, so no switch for it either (the notes say why).
     too_few_for_hotspots = any(
         h == "too_few_areas" for layer in layers for h in layer.hotspots.values()
     )
+    model.hotspots_tested = not too_few_for_hotspots
+    s.children.append(Block("map", model))
     notes = [
         "Kartan visar en utjämnad nivå (empirisk Bayes): små områden dras mot kommunens nivå, "
         "så att några få brott i ett litet område inte färgar det mörkt. De exakta nivåerna och "

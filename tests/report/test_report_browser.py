@@ -6,66 +6,22 @@ Install the browser with `make chromium` (the `make test` target does it). Scree
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.report.browser import launch, open_report
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run `make chromium`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
-class Opened:
-    def __init__(self, page, errors, requests):
-        self.page = page
-        self.errors = errors
-        self.requests = requests
-
-
-def _open(browser, report, width: int, height: int) -> Opened:
-    page = browser.new_page(viewport={"width": width, "height": height})
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on(
-        "console", lambda m: errors.append(f"{m.type}: {m.text}") if m.type == "error" else None
-    )
-    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-
-    def route(r):
-        requests.append(r.request.url)
-        if r.request.url.startswith("file://"):
-            r.continue_()
-        else:
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(report.path.as_uri())
-    page.wait_for_function(
-        "document.documentElement.getAttribute('data-charts') === 'ready'", timeout=90_000
-    )
-    return Opened(page, errors, requests)
+def _open(browser, report, width: int, height: int):
+    return open_report(browser, Path(report.path), width, height)
 
 
 @pytest.fixture(scope="module")
@@ -138,24 +94,8 @@ def test_the_map_shows_each_area_and_the_selector_changes_it(desktop, report):
             changed = True
             break
     assert changed, "no other layer changed the fills"
-    # The hot-spot layer adds outlines where Gi* found clusters.
-    page.select_option("#map-layer", options[0])
-    page.check("#map-hotspots")
-    outlined = page.evaluate(
-        "document.querySelectorAll('#map-areas path.hot, #map-areas path.cold').length"
-    )
-    hot = report.public(
-        "SELECT count(*) AS n FROM public.area_year WHERE year = ? AND hotspot IN ('hot', 'cold')",
-        [report.year],
-    )[0]["n"]
-    assert outlined == hot
-    page.uncheck("#map-hotspots")
-    assert (
-        page.evaluate(
-            "document.querySelectorAll('#map-areas path.hot, #map-areas path.cold').length"
-        )
-        == 0
-    )
+    # The cluster layer (too few areas here) is tested on London in
+    # test_report_browser_london.py.
 
 
 def test_table_of_contents_links_scroll_to_their_sections(desktop):
