@@ -82,10 +82,11 @@ def _collect(report: Rendered, themes: list[str]) -> list[tuple[str, str, str]]:
     sections = [s.attrs["id"] for s in tree.find_all("section") if "id" in s.attrs]
     found: list[tuple[str, str, str]] = []
     # The summary (its own paragraphs) and the key findings.
-    for el in _blocks(tree, "sammanfattning"):
+    # The municipality's picture ("Läget i kommunen") is part of the summary.
+    for el in _blocks(tree, "sammanfattning") + _blocks(tree, "laget-i-kommunen"):
         found += [("sammanfattning", t, n) for t, n in _quotes(el.text(visible=True), themes)]
     for el in _blocks(tree, "viktigaste-iakttagelser"):
-        finding = el.find("span", class_="finding")
+        finding = el.find("div", class_="finding")
         theme = finding.attrs.get("data-theme") if finding is not None else None
         found += [
             ("viktigaste-iakttagelser", t, n)
@@ -162,7 +163,7 @@ def test_every_quote_of_the_reference_level_is_the_published_reference(
     assert any(p.startswith("omrade-") for p in by_theme[TOTAL])
     # A finding that compares with the reference prints it (once) for its own theme.
     findings = report.tree.find("section", id="viktigaste-iakttagelser").find_all(
-        "span", class_="finding"
+        "div", class_="finding"
     )
     comparing = [f.attrs["data-theme"] for f in findings if ANCHOR.search(f.text(visible=True))]
     assert len(comparing) >= 3
