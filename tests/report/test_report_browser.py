@@ -104,6 +104,11 @@ def test_table_of_contents_links_scroll_to_their_sections(desktop):
         "Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href'))"
     )
     assert len(hrefs) >= 14
+    # The contents follow the summary, collapsed (issue 13: the point on the first screen);
+    # a reader opens them by their summary line.
+    assert not page.evaluate("document.querySelector('nav.toc details').open")
+    page.click("nav.toc summary")
+    assert page.evaluate("document.querySelector('nav.toc details').open")
     for href in hrefs:
         assert page.evaluate(f"document.getElementById({href[1:]!r}) !== null"), href
         page.click(f"nav.toc a[href='{href}']")
@@ -176,3 +181,18 @@ def test_screenshots_and_no_horizontal_scroll(browser, report, artifacts, width,
         page.screenshot(path=str(artifacts / f"lagesbild-{report.year}-{width}-top.png"))
     finally:
         page.close()
+
+
+@pytest.mark.parametrize(("width", "height", "limit"), [(1280, 800, 800), (375, 812, 1218)])
+def test_the_first_key_finding_is_on_the_first_screen(browser, report, width, height, limit):
+    """Issue 13: title, date and the key findings come first. The first finding starts above
+    800 px at 1280×800 and above 1,218 px (one and a half screens) at 375×812."""
+    opened = _open(browser, report, width, height)
+    try:
+        top = opened.page.evaluate(
+            "document.querySelector('#viktigaste-iakttagelser ol > li')"
+            ".getBoundingClientRect().top + window.scrollY"
+        )
+        assert top < limit, f"the first key finding starts at {top:.0f} px at {width} px"
+    finally:
+        opened.page.close()
