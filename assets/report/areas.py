@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 from markupsafe import Markup
 
 from assets.report.data import (
@@ -200,6 +201,76 @@ def build_sections(data: ReportData, *, referrals_delivered: bool) -> list[Secti
         _team(data, section, area_id, name, bool(teams.get(area_id)))
         sections.append(section)
     return sections
+
+
+def build_cards(data: ReportData) -> list[Section]:
+    """One compact card per area of ``data.section_area_ids`` (issue 13: about half a page).
+
+    The area's count, rate and comparison with the reference level with its development, the
+    themes with most points in the prioritisation, and its team's highest concern; the details
+    are the area's section in the appendix.
+    """
+    year = data.year
+    ay = data.area_year
+    total = row(ay, area_id=TOTAL, year=year)
+    by_area = {r["area_id"]: r for r in rows(ay[ay["year"] == year])}
+    names = dict(zip(data.areas["area_id"], data.areas["area_name"], strict=True))
+    teams = dict(zip(data.areas["area_id"], data.areas["has_area_team"], strict=True))
+    priority = data.priority
+    at = data.area_team
+    cards = []
+    for area_id in data.section_area_ids:
+        r = by_area.get(area_id)
+        if r is None:
+            continue
+        name = names.get(area_id, area_id)
+        card = Section(f"kort-{anchor(area_id).removeprefix('omrade-')}", name, css="area-card")
+        card.in_toc = False
+        card.p(area_summary(data, name, r, total))
+        card.p(_top_themes(priority[priority["area_id"] == area_id]))
+        card.p(
+            _team_line(
+                at[(at["area_id"] == area_id) & (at["year"] == year)],
+                name,
+                bool(teams.get(area_id)),
+            )
+        )
+        card.p(
+            Markup('<a href="#{}">Mer om {} i bilagan</a>').format(anchor(area_id), name),
+            css="more",
+        )
+        cards.append(card)
+    return cards
+
+
+def _top_themes(priority: pd.DataFrame, limit: int = 3) -> str:
+    """'Teman med flest poäng i prioriteringen: narkotika (6 av 8), …' (residual themes not)."""
+    shown = [
+        r
+        for r in rows(priority)
+        if r.get("is_prioritised") is not False
+        and not sup(r, "score")
+        and (r.get("score") or 0) > 0
+    ]
+    shown.sort(key=lambda r: (-r["score"], r["theme"]))
+    if not shown:
+        return "Inget tema får poäng i prioriteringen."
+    items = [f"{r['theme']} ({fmt_int(r['score'])} poäng)" for r in shown[:limit]]
+    return f"Teman med flest poäng i prioriteringen: {join_list(items)}."
+
+
+def _team_line(assessments: pd.DataFrame, name: str, has_team: bool) -> str:
+    """The team's highest concern of the year, in one line."""
+    if assessments.empty or assessments["assessment"].isna().all():
+        if has_team:
+            return "Områdesteamet har inte lämnat någon bedömning för året."
+        return f"{name} har inget områdesteam."
+    top = int(assessments["assessment"].max())
+    themes = sorted(set(assessments.loc[assessments["assessment"] == top, "theme"]))
+    return (
+        f"Områdesteamets högsta bedömning under året: {top} av 5 (5 betyder störst oro), "
+        f"för {join_list(themes)}."
+    )
 
 
 def _facts(data, name, r, total, before, referrals_delivered) -> Table:

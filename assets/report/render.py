@@ -136,6 +136,7 @@ def render_html(
     violence = themes.main_theme_section(data, "violence_close", section_ids)
     children = themes.children_section(data, section_ids, referrals)
     area_part = _areas_section(data, referrals)
+    area_details = _area_details_section(data, referrals)
     funnels = themes.funnel_section(data, section_ids)
     patterns = themes.patterns_section(data, findings.prioritised_themes(data))
     action = _action_section(data, referrals)
@@ -152,10 +153,13 @@ def render_html(
         violence,
         children,
         area_part,
-        funnels,
-        patterns,
         action,
         source_part,
+        # The appendices: each heading starts with "Bilaga" (issue 13: the main text is what
+        # is printed before the first of them, about 25 pages for 18 areas).
+        area_details,
+        funnels,
+        patterns,
         quality,
         method,
     ]
@@ -215,14 +219,15 @@ def _areas_section(data: ReportData, referrals: bool) -> Section:
     n = data.n_areas
     if data.has_sections_for_all:
         s.p(
-            f"Kommunen är indelad i {n} områden. Varje område har ett eget avsnitt nedan, och "
-            "tabellen visar alla områden. Sortera genom att klicka på en kolumnrubrik, eller sök "
-            "efter ett område."
+            f"Kommunen är indelad i {n} områden. Tabellen visar alla områden, och varje område "
+            "har en kort sammanfattning nedan med en länk till dess avsnitt i bilagan. Sortera "
+            "genom att klicka på en kolumnrubrik, eller sök efter ett område."
         )
     else:
         s.p(
-            f"Kommunen är indelad i {fmt_int(n)} områden. Egna avsnitt finns för de "
-            f"{len(data.section_area_ids)} områden som förekommer högst i prioriteringen {year}; "
+            f"Kommunen är indelad i {fmt_int(n)} områden. Korta sammanfattningar, och avsnitt i "
+            f"bilagan, finns för de {len(data.section_area_ids)} områden som förekommer högst i "
+            f"prioriteringen {year}; "
             "tabellen visar alla områden. Sortera genom att klicka på en kolumnrubrik, eller "
             "sök efter ett område."
         )
@@ -233,6 +238,19 @@ def _areas_section(data: ReportData, referrals: bool) -> Section:
         data, section_ids=set(data.section_area_ids), referrals_delivered=referrals
     )
     s.children.append(Block("table", table))
+    for card in area_sections.build_cards(data):
+        s.sub(card)
+    return s
+
+
+def _area_details_section(data: ReportData, referrals: bool) -> Section:
+    """Every area's full section (key figures, themes, charts, team), after the main text:
+    the cards in "Områden" say what matters, and link here for the rest."""
+    s = Section("omraden-detalj", "Bilaga: Områdena i detalj")
+    s.p(
+        "Här finns varje områdes nyckeltal, teman, utveckling, orosanmälningar och "
+        "områdesteamets bedömning i sin helhet."
+    )
     for section in area_sections.build_sections(data, referrals_delivered=referrals):
         section.in_toc = True
         s.sub(section)

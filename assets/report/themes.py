@@ -770,7 +770,7 @@ def funnel_reference(data: ReportData, theme: str) -> float | None:
 
 def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
     year = data.year
-    section = Section("trattdiagram", "Trattdiagram: områdena jämförda med kommunen")
+    section = Section("trattdiagram", "Bilaga: Trattdiagram – områdena jämförda med kommunen")
     section.p(
         "Ett trattdiagram visar varje områdes antal brott per 1 000 invånare mot dess folkmängd. "
         "Linjerna visar hur mycket ett område kan avvika från kommunens nivå av slumpen och av "
@@ -888,7 +888,7 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
 def patterns_section(data: ReportData, themes: list[str]) -> Section:
     """Monthly series of the prioritised themes and the season profile of all crimes."""
     year = data.year
-    section = Section("monster", "Mönster över året")
+    section = Section("monster", "Bilaga: Mönster över året")
     tm = data.theme_month
     monthly = tm[tm["month"].str.fullmatch(r"\d\d")]
     years = [y for y in data.years if y > year - MONTHLY_YEARS]
