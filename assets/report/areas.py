@@ -67,6 +67,8 @@ SIG_NOTE = (
     "Ärenden till SIG mäter verksamhetens aktivitet (insatser som kräver samtycke), "
     "inte hur stort behovet är."
 )
+#: Where the SIG caveat is not said again (issue 13: each caveat once, with a link back).
+SIG_LINK = Markup('Se <a href="#sig">Ärenden till SIG</a> om vad talet mäter.')
 
 
 def anchor(area_id: str) -> str:
@@ -535,10 +537,7 @@ def _season(data, sid, area_id, name) -> tuple[Chart | None, str | None]:
         )
     caption += Markup(".") + high
     if n_sup:
-        caption += Markup(" {} månader visas inte ({}) för att skydda enskilda.").format(
-            n_sup, SUPPRESSED
-        )
-    caption += Markup(" Månadsdata kan inte visa enskilda kvällar som valborgsmässoafton.")
+        caption += Markup(" {} månader visas inte ({}).").format(n_sup, SUPPRESSED)
     chart = season_chart(
         f"{sid}-season",
         year=year,
@@ -564,7 +563,7 @@ def _referrals(data, sid, area_id, name, r) -> tuple[Chart | None, Markup]:
         n=count_span(r.get("sig_referral_count"), sup(r, "sig_referral_count"), REFERRAL)
         if r.get("sig_referral_count") is not None or sup(r, "sig_referral_count")
         else "uppgift saknas",
-        note=SIG_NOTE,
+        note=SIG_LINK,
     )
     if not by:
         return None, Markup("Inga orosanmälningar finns redovisade för {} {}. ").format(
@@ -582,9 +581,7 @@ def _referrals(data, sid, area_id, name, r) -> tuple[Chart | None, Markup]:
     )
     n_sup = sum(1 for s in sources if sup(by[s], "referral_count"))
     if n_sup:
-        caption += Markup(" {} anmälargrupper visas inte ({}) för att skydda enskilda.").format(
-            n_sup, SUPPRESSED
-        )
+        caption += Markup(" {} anmälargrupper visas inte ({}).").format(n_sup, SUPPRESSED)
     chart = bar_chart(
         f"{sid}-referrals",
         categories=[source_label(s) for s in sources],

@@ -321,10 +321,10 @@ def _map_section(data: ReportData):
         "Kartan visar en utjämnad nivå (empirisk Bayes): små områden dras mot kommunens nivå, "
         "så att några få brott i ett litet område inte färgar det mörkt. De exakta nivåerna och "
         'deras osäkerhet finns i <a href="#alla-omraden">tabellen över alla områden</a>.',
-        "Hot spots (Gi*) är grupper av grannområden med statistiskt höga (hot spot) eller låga "
-        "(cold spot) nivåer. Lagret visas när rutan är ikryssad."
+        "Kluster (Getis-Ord Gi*) är grupper av grannområden med statistiskt höga eller låga "
+        "nivåer. Lagret visas när rutan är ikryssad."
         if not too_few_for_hotspots
-        else "Kommunen har för få områden (färre än 30) för att pröva hot spots (Gi*), så "
+        else "Kommunen har för få områden (färre än 30) för att pröva kluster (Gi*), så "
         "kartan visar inga.",
         "Brott som inte kunnat knytas till något område (Okänt område) finns inte på kartan.",
     ]

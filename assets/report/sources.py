@@ -64,7 +64,9 @@ def how_to_read(data: ReportData, crime_min: int, referral_min: int) -> Section:
                 "<strong>Viktigaste iakttagelser</strong> väljs med en poängsättning (se "
                 '<a href="#metod">Metod</a>), inte för hand.'
             ),
+            # The one place the legend is explained; every table links here (issue 13).
             Markup(
+                '<span id="teckenforklaring"></span>'
                 "<strong>{m}</strong> – {legend}. Anmälda brott 1–{c} och orosanmälningar eller "
                 "ärenden till SIG 1–{r} visas inte, och fler värden döljs vid behov så att ett "
                 "dolt "
@@ -379,11 +381,13 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
             "Kartan visar en utjämnad nivå (empirisk Bayes, Marshalls metod): små områden dras mot "
             "kommunens nivå, så att ett enstaka brott i ett litet område inte färgar det mörkt. "
             "Den nivå som områdena dras mot räknas bara på de områden vars antal visas.",
-            "Hot spots på kartan: Getis-Ord Gi* med grannar som delar gräns eller hörn och ett "
+            "Kluster på kartan: Getis-Ord Gi* med grannar som delar gräns eller hörn och ett "
             "permutationstest, där alla områden på kartan prövas samtidigt "
-            "(Benjamini–Hochberg, q under 0,05). Ett område ringas bara in i en hot spot om "
-            "dess egen utjämnade nivå är över kommunens, och i en cold spot om den är under. "
-            "Med färre än 30 områden visas inga hot spots. Visas bara som ett valfritt lager.",
+            "(Benjamini–Hochberg, q under 0,05). Ett område ringas bara in i ett kluster av höga "
+            "nivåer om "
+            "dess egen utjämnade nivå är över kommunens, och i ett kluster av låga nivåer om den "
+            "är under. "
+            "Med färre än 30 områden visas inga kluster. Visas bara som ett valfritt lager.",
             f"Röjandeskydd: anmälda brott 1–{crime_min - 1} och orosanmälningar och ärenden till "
             f"SIG 1–{referral_min - 1} visas inte ({SUPPRESSED}), och inte heller värden som "
             "räknats fram ur dem. Där bara ett värde i en grupp med en summa är dolt, döljs "

@@ -12,6 +12,7 @@ import re
 from markupsafe import Markup
 
 from assets.report.areas import (
+    SIG_LINK,
     SIG_NOTE,
     anchor,
     assessment_table,
@@ -205,10 +206,7 @@ def theme_season_chart(data: ReportData, theme: str, label: str, chart_id: str):
         caption += Markup(" Flest: {}.").format(top)
     if sum(flags):
         caption += Markup(" {} månader visas inte ({}).").format(sum(flags), SUPPRESSED)
-    caption += Markup(
-        " April–maj (valborg, skolavslutning), juni och december är markerade; "
-        "månadsdata kan inte visa enskilda kvällar."
-    )
+    caption += Markup(" April–maj (valborg, skolavslutning), juni och december är markerade.")
     chart = season_chart(
         chart_id,
         year=year,
@@ -505,11 +503,10 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
     total_by = {int(x["year"]): x for x in rows(rows_sig[rows_sig["age_group"] == TOTAL])}
     t = total_by.get(year)
     caption = Markup(
-        "Ärenden till SIG per år och åldersgrupp, hela kommunen. {year}: {n} ärenden. {note}"
+        "Ärenden till SIG per år och åldersgrupp, hela kommunen. {year}: {n} ärenden."
     ).format(
         year=year,
         n=count_span(val(t, "referral_count"), sup(t, "referral_count"), REFERRAL),
-        note=SIG_NOTE,
     )
     sig.chart(
         grouped_bar_chart(
@@ -519,10 +516,7 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
             kind=REFERRAL,
             label="Stapeldiagram: ärenden till SIG per år och åldersgrupp",
             caption=caption,
-            table_caption=(
-                "Ärenden till SIG per år och åldersgrupp "
-                "(SIG-ärenden mäter verksamhetens aktivitet, inte behovet)"
-            ),
+            table_caption=("Ärenden till SIG per år och åldersgrupp"),
             axis_title="Ärenden till SIG",
             row_header="År",
             x_title="År",
@@ -545,9 +539,8 @@ def _age_sex_table(data: ReportData, kind: str, label: str) -> Table | None:
         if r["age_group"] not in ages:
             ages.append(r["age_group"])
     ages = sorted([a for a in ages if a != TOTAL]) + ([TOTAL] if TOTAL in ages else [])
-    note = f" ({SIG_NOTE[0].lower()}{SIG_NOTE[1:]})" if kind == "sig" else ""
     table = Table(
-        caption=f"{label} {year} efter åldersgrupp och kön{note}",
+        caption=f"{label} {year} efter åldersgrupp och kön",
         columns=[sex_label(s, kind) for s in sexes],
         row_header="Åldersgrupp",
         compact=True,
@@ -585,8 +578,6 @@ def _sources_chart(data: ReportData, kind: str, chart_id: str, label: str) -> Ch
         caption += Markup(" {} {} visas inte ({}).").format(
             n_sup, plural(n_sup, "anmälargrupp", "anmälargrupper"), SUPPRESSED
         )
-    if kind == "sig":
-        caption += Markup(" {}").format(SIG_NOTE)
     return bar_chart(
         chart_id,
         categories=[source_label(s) for s in sources],
@@ -651,7 +642,7 @@ def _area_referral_table(data: ReportData, section_ids: set[str]) -> Table | Non
                 count_cell(r.get("sig_referral_count"), sup(r, "sig_referral_count"), REFERRAL),
             ],
         )
-    table.note = SIG_NOTE
+    table.note = SIG_LINK
     return table
 
 

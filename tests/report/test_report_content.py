@@ -212,13 +212,19 @@ def test_every_chart_has_a_text_alternative(report):
 
 
 def test_suppressed_values_have_the_legend(report):
+    """The legend is said once, in "Så läser du rapporten"; every table with a `..` links
+    back to it (issue 13: the `..` legend was printed 65 times)."""
     text = visible_text(report.tree)
-    assert SUPPRESSED_LEGEND in text
+    anchor = report.tree.find(id="teckenforklaring")
+    assert anchor is not None and SUPPRESSED_LEGEND in anchor.parent.text()
+    assert text.count(SUPPRESSED_LEGEND) <= 2  # there, and in the map's own key
     for block in report.tree.find_all("div", class_="table-block"):
         cells = [td.text() for td in block.find_all("td")]
         if ".." in cells:
             legend = block.find("p", class_="table-legend")
-            assert legend is not None and SUPPRESSED_LEGEND in legend.text()
+            link = legend.find("a", class_="sup-legend") if legend is not None else None
+            assert link is not None and link.attrs["href"] == "#teckenforklaring"
+            assert ".. visas inte" in link.text()
 
 
 SWEDISH_NUMBER = re.compile(
