@@ -17,6 +17,9 @@ import unicodedata
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date
+from decimal import Decimal
+
+from babel.numbers import format_decimal
 
 from assets.disclosure import SUPPRESSED_LEGEND, SUPPRESSED_MARK
 
@@ -114,14 +117,19 @@ except ImportError:  # pragma: no cover
     _NA = object()
 
 
-def _group(digits: str) -> str:
-    """'1234567' -> '1 234 567' with no-break spaces."""
-    out = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return NBSP.join(out)
+#: Babel's Swedish (CLDR): a no-break space between digit groups and a decimal comma.
+LOCALE = "sv_SE"
+
+
+def _swedish(number: float, digits: int) -> str:
+    """``abs(number)`` in Swedish with exactly ``digits`` decimals: '1 234,5'.
+
+    The float goes to Babel as its exact binary value, so it is rounded like Python's own
+    formatting (half to even on what is stored), and the published tables, rounded the same
+    way, print as they read. The sign is the caller's: Babel writes a hyphen-minus.
+    """
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(Decimal(abs(number)), format=pattern, locale=LOCALE)
 
 
 def fmt_int(value: object, missing: str = MISSING) -> str:
@@ -130,7 +138,7 @@ def fmt_int(value: object, missing: str = MISSING) -> str:
         return missing
     number = round(float(value))  # type: ignore[arg-type]
     sign = MINUS if number < 0 else ""
-    return sign + _group(str(abs(number)))
+    return sign + _swedish(number, 0)
 
 
 def fmt_dec(value: object, digits: int = 1, missing: str = MISSING) -> str:
@@ -138,10 +146,10 @@ def fmt_dec(value: object, digits: int = 1, missing: str = MISSING) -> str:
     if is_missing(value):
         return missing
     number = float(value)  # type: ignore[arg-type]
-    text = f"{abs(number):.{digits}f}"
-    whole, _, frac = text.partition(".")
-    sign = MINUS if number < 0 and float(text) != 0 else ""
-    return sign + _group(whole) + ("," + frac if frac else "")
+    text = _swedish(number, digits)
+    # No minus sign on a value that rounds to zero ("−0,0").
+    sign = MINUS if number < 0 and text.strip("0,") != "" else ""
+    return sign + text
 
 
 def fmt_rate(value: object, missing: str = MISSING) -> str:
