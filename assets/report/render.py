@@ -292,7 +292,7 @@ def _map_section(data: ReportData):
         areas=areas,
         geometries=geometries,
         layers=layers,
-        title=f"Karta: utjämnad nivå av anmälda brott per 1 000 invånare per område {year}",
+        title=f"Karta: utjämnad nivå av anmälda brott per 1\u00a0000 invånare per område {year}",
         description=(
             "Varje område är färgat efter den utjämnade nivån; mörkare färg betyder högre nivå. "
             "Siffrorna finns i tabellen över alla områden."
@@ -371,7 +371,7 @@ def _action_section(data: ReportData, referrals: bool) -> Section:
         s.p(f"Ingen kombination av område och tema når 3 poäng i prioriteringen {year}.")
     total = row(data.area_year, area_id=TOTAL, year=year)
     baseline = [
-        Markup("Anmälda brott i hela kommunen {}: {} ({} per 1 000 invånare).").format(
+        Markup("Anmälda brott i hela kommunen {}: {} ({} per 1\u00a0000 invånare).").format(
             year,
             count_span(val(total, "crime_count"), sup(total, "crime_count"), CRIME),
             fmt_rate(val(total, "crimes_per_1000")),
@@ -379,7 +379,7 @@ def _action_section(data: ReportData, referrals: bool) -> Section:
     ]
     if referrals and total is not None:
         baseline.append(
-            Markup("Orosanmälningar {}: {} ({} per 1 000 barn 0–17 år).").format(
+            Markup("Orosanmälningar {}: {} ({} per 1\u00a0000 barn 0–17 år).").format(
                 year,
                 count_span(val(total, "referral_count"), sup(total, "referral_count"), "r"),
                 fmt_rate(val(total, "referrals_per_1000_0_17")),

@@ -44,9 +44,10 @@ def how_to_read(data: ReportData, crime_min: int, referral_min: int) -> Section:
             "polisens "
             "egna insatser (till exempel narkotikabrott) ökar när polisen arbetar mer med dem.",
             Markup(
-                "<strong>Antal per 1 000 invånare</strong> gör områden av olika storlek "
+                "<strong>Antal per 1\u00a0000 invånare</strong> gör områden av olika storlek "
                 "jämförbara. "
-                "Det <strong>95 % konfidensintervallet</strong> visar hur osäker nivån är: i små "
+                "Det <strong>95\u00a0% konfidensintervallet</strong> visar hur "
+                "osäker nivån är: i små "
                 "områden ändrar några få brott nivån mycket."
             ),
             Markup(
@@ -211,7 +212,7 @@ def sources_section(data: ReportData, crime_min: int, referral_min: int) -> Sect
         "flera anmälningar. Ärenden till SIG mäter verksamhetens aktivitet, inte behovet.",
         "Områdesteamens bedömningar finns bara där det finns ett team, och olika team bedömer "
         "olika; de jämförs inte mellan områden.",
-        "I små områden ger några få brott stora skillnader i antal per 1 000 invånare. Kartan "
+        "I små områden ger några få brott stora skillnader i antal per 1\u00a0000 invånare. Kartan "
         "visar därför en utjämnad nivå, och texten anger alltid osäkerheten.",
         "Befolkningssiffror från SCB har från 2025 ett litet slumpmässigt brus för att skydda "
         "enskilda, så delar summerar inte alltid exakt till totalen.",
@@ -354,15 +355,16 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
     formulas = s.sub(Section("metod-formler", "Beräkningar", in_toc=False))
     formulas.ul(
         [
-            "Antal per 1 000 invånare = antal anmälda brott ÷ folkmängden 31 december samma år × "
-            "1 000. Saknas årets folkmängd används närmast tidigare år; saknas folkmängd helt "
+            "Antal per 1\u00a0000 invånare = antal anmälda brott ÷ folkmängden "
+            "31 december samma år × "
+            "1\u00a0000. Saknas årets folkmängd används närmast tidigare år; saknas folkmängd helt "
             "visas "
             "ingen nivå (aldrig noll).",
-            "Orosanmälningar per 1 000 barn = orosanmälningar om barn 0–17 år ÷ antalet barn "
+            "Orosanmälningar per 1\u00a0000 barn = orosanmälningar om barn 0–17 år ÷ antalet barn "
             "0–17 år "
-            "× 1 000. Ärenden till SIG (13–25 år) räknas för sig och ingår inte.",
-            "95 % konfidensintervall: det exakta Poisson-intervallet (Garwood) för antalet, "
-            "omräknat till per 1 000 invånare.",
+            "× 1\u00a0000. Ärenden till SIG (13–25 år) räknas för sig och ingår inte.",
+            "95\u00a0% konfidensintervall: det exakta Poisson-intervallet (Garwood) för antalet, "
+            "omräknat till per 1\u00a0000 invånare.",
             "Förändring (procent) = (årets antal − fjolårets antal) ÷ fjolårets antal × 100. "
             "Den saknas när fjolårets antal är noll.",
             "Om förändringen är statistiskt säkerställd prövas med ett exakt test av om nivån är "
@@ -370,11 +372,12 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
             "områden prövas samtidigt (Benjamini–Hochberg), vilket ger q-värdet. Under 0,05 "
             "kallas förändringen statistiskt säkerställd.",
             "Trattdiagram: för varje område räknas de gränser ut som slumpen ger vid kommunens "
-            "nivå och områdets folkmängd (95 % och 99,8 %). Kommunens nivå är här brotten i "
-            "områden med folkmängd per 1 000 av deras invånare; brott på okänd plats räknas "
+            "nivå och områdets folkmängd (95\u00a0% och 99,8\u00a0%). Kommunens "
+            "nivå är här brotten i "
+            "områden med folkmängd per 1\u00a0000 av deras invånare; brott på okänd plats räknas "
             "inte. Gränserna tar hänsyn till att områden naturligt skiljer sig mer åt än "
             "slumpen ensam ger (överspridning, Spiegelhalters metod); annars skulle nästan "
-            "alla områden hamna utanför. Utanför 99,8 % kallas tydligt över eller under "
+            "alla områden hamna utanför. Utanför 99,8\u00a0% kallas tydligt över eller under "
             "kommunens nivå.",
             "Kartan visar en utjämnad nivå (empirisk Bayes, Marshalls metod): små områden dras mot "
             "kommunens nivå, så att ett enstaka brott i ett litet område inte färgar det mörkt. "
@@ -494,8 +497,8 @@ LAW_CHECKLIST = (
     (
         "Brottslighetens omfattning",
         "4 § p. 1",
-        'Antal per 1 000 invånare, utveckling över åren och <a href="#trattdiagram">jämförelse '
-        "med kommunen</a>",
+        "Antal per 1\u00a0000 invånare, utveckling över åren och "
+        '<a href="#trattdiagram">jämförelse med kommunen</a>',
     ),
     (
         "Brottslighetens konsekvenser",
