@@ -118,7 +118,18 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["int"] = fmt_int
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string for a <style> element (the print header's title).
+
+    HTML escaping doesn't apply inside <style>; CSS escapes do, and ``<`` is escaped too so
+    that no name can close the element.
+    """
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 0x20 else c for c in str(text))
+    return Markup(f'"{escaped}"')
 
 
 def render_html(
@@ -220,16 +231,13 @@ def _areas_section(data: ReportData, referrals: bool) -> Section:
     if data.has_sections_for_all:
         s.p(
             f"Kommunen är indelad i {n} områden. Tabellen visar alla områden, och varje område "
-            "har en kort sammanfattning nedan med en länk till dess avsnitt i bilagan. Sortera "
-            "genom att klicka på en kolumnrubrik, eller sök efter ett område."
+            "har en kort sammanfattning nedan med en länk till dess avsnitt i bilagan."
         )
     else:
         s.p(
             f"Kommunen är indelad i {fmt_int(n)} områden. Korta sammanfattningar, och avsnitt i "
             f"bilagan, finns för de {len(data.section_area_ids)} områden som förekommer högst i "
-            f"prioriteringen {year}; "
-            "tabellen visar alla områden. Sortera genom att klicka på en kolumnrubrik, eller "
-            "sök efter ett område."
+            f"prioriteringen {year}; tabellen visar alla områden."
         )
     unknown = area_sections.unknown_area_sentence(data)
     if unknown:
