@@ -5,6 +5,7 @@ import dagster as dg
 from assets.partitions import YEARLY
 from assets.publication import PUBLICATION_KEY
 from assets.report.data import ReportYearError
+from assets.report.pdf import pdf_path, write_pdf
 from assets.report.render import render_report
 from assets.settings import LagesbildSettings
 
@@ -16,10 +17,11 @@ REPORT_KEY = dg.AssetKey(["report", "lagesbild"])
     group_name="report",
     partitions_def=YEARLY,
     deps=[PUBLICATION_KEY],
-    kinds={"html"},
+    kinds={"html", "pdf"},
     description="The yearly lägesbild for the council: a self-contained Swedish HTML report "
     "(reports/lagesbild-<year>.html) rendered from the published, disclosure-controlled "
-    "public tables, using only data for years up to the partition's year.",
+    "public tables, using only data for years up to the partition's year, and the same "
+    "report printed by Chromium as reports/lagesbild-<year>.pdf for the meeting papers.",
 )
 def report(context: dg.AssetExecutionContext, settings: LagesbildSettings) -> dg.MaterializeResult:
     year = int(context.partition_key)
@@ -44,15 +46,24 @@ def report(context: dg.AssetExecutionContext, settings: LagesbildSettings) -> dg
         f"wrote {result.path} ({result.size_bytes:,} bytes, {result.charts} charts, "
         f"{result.render_seconds:.1f} s)"
     )
-    return dg.MaterializeResult(
-        metadata={
-            "report": dg.MetadataValue.path(str(result.path)),
-            "size_bytes": dg.MetadataValue.int(result.size_bytes),
-            "render_seconds": dg.MetadataValue.float(round(result.render_seconds, 2)),
-            "charts": dg.MetadataValue.int(result.charts),
-            "areas_on_map": dg.MetadataValue.int(result.areas_on_map),
-        }
-    )
+    metadata = {
+        "report": dg.MetadataValue.path(str(result.path)),
+        "size_bytes": dg.MetadataValue.int(result.size_bytes),
+        "render_seconds": dg.MetadataValue.float(round(result.render_seconds, 2)),
+        "charts": dg.MetadataValue.int(result.charts),
+        "areas_on_map": dg.MetadataValue.int(result.areas_on_map),
+    }
+    # The PDF is a copy for the meeting papers: without Chromium the HTML is still the report,
+    # so a missing browser is a warning (the CLI prints it), never a failed run.
+    pdf = write_pdf(result.path, pdf_path(settings.reports_path, year), settings.chromium_path)
+    if pdf.path is not None:
+        context.log.info(f"wrote {pdf.path} ({pdf.seconds:.1f} s)")
+        metadata["pdf"] = dg.MetadataValue.path(str(pdf.path))
+        metadata["pdf_seconds"] = dg.MetadataValue.float(round(pdf.seconds, 2))
+    else:
+        context.log.warning(pdf.warning or "no PDF written")
+        metadata["warning"] = dg.MetadataValue.text(pdf.warning or "no PDF written")
+    return dg.MaterializeResult(metadata=metadata)
 
 
 REPORT_ASSETS = (report,)
