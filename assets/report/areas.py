@@ -49,6 +49,7 @@ from assets.report.text import (
     SUPPRESSED,
     capitalise,
     ci_phrase,
+    count_noun,
     fmt_int,
     fmt_pct,
     fmt_q,
@@ -440,7 +441,8 @@ def _trend(data, sid, name, years, by_year, total_rows) -> Chart:
     first = area[0] if area else {}
     caption = Markup(
         "Antal anmälda brott per 1\u00a0000 invånare i {name} {y0}–{y1}, med 95\u00a0% "
-        "konfidensintervall, jämfört med hela kommunen (streckad linje). {y0}: {a}; {y1}: {b} per 1\u00a0000."
+        "konfidensintervall, jämfört med hela kommunen (streckad linje). {y0}: {a}; {y1}: {b} "
+        "per 1\u00a0000."
     ).format(
         name=name,
         y0=first_year,
@@ -537,8 +539,8 @@ def _season(data, sid, area_id, name) -> tuple[Chart | None, str | None]:
         )
     caption += Markup(".") + high
     if n_sup:
-        caption += Markup(" {} månader visas inte ({}) för att skydda enskilda.").format(
-            n_sup, SUPPRESSED
+        caption += Markup(" {} visas inte ({}) för att skydda enskilda.").format(
+            count_noun(n_sup, "månad", "månader"), SUPPRESSED
         )
     caption += Markup(" Månadsdata kan inte visa enskilda kvällar som valborgsmässoafton.")
     chart = season_chart(

@@ -25,6 +25,7 @@ from assets.report.text import (
     SHORT_MONTHS,
     SUPPRESSED,
     cell,
+    count_noun,
     fmt_int,
     fmt_rate,
     month_name,
@@ -590,9 +591,9 @@ def funnel_chart(
             )
         )
     if above_scale:
-        caption = Markup(
-            "{} {} områden har en nivå över diagrammets skala; de finns i tabellen."
-        ).format(caption, above_scale)
+        caption = Markup("{} {} har en nivå över diagrammets skala; de finns i tabellen.").format(
+            caption, count_noun(above_scale, "område", "områden")
+        )
     return Chart(chart_id, to_json(fig), label, caption, table, height=400)
 
 

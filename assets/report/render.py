@@ -31,6 +31,7 @@ from assets.report.text import (
     MISSING_LEGEND,
     PCT_MIN_COUNT,
     capitalise,
+    count_noun,
     fmt_date,
     fmt_int,
     fmt_rate,
@@ -329,18 +330,17 @@ def _map_section(data: ReportData):
         "Kartan visar en utjämnad nivå (empirisk Bayes): små områden dras mot kommunens nivå, "
         "så att några få brott i ett litet område inte färgar det mörkt. De exakta nivåerna och "
         'deras osäkerhet finns i <a href="#alla-omraden">tabellen över alla områden</a>.',
-        "Hot spots (Gi*) är grupper av grannområden med statistiskt höga (hot spot) eller låga "
-        "(cold spot) nivåer. Lagret visas när rutan är ikryssad."
+        "Kluster (Gi*) är grupper av grannområden med statistiskt säkerställt höga eller låga "
+        "nivåer. Lagret visas när rutan är ikryssad."
         if not too_few_for_hotspots
-        else "Kommunen har för få områden (färre än 30) för att pröva hot spots (Gi*), så "
+        else "Kommunen har för få områden (färre än 30) för att pröva kluster (Gi*), så "
         "kartan visar inga.",
         "Brott som inte kunnat knytas till något område (Okänt område) finns inte på kartan.",
     ]
     if model.missing_geometry:
         notes.append(
-            f"{len(model.missing_geometry)} områden saknar geometri och finns inte på kartan: "
-            + names(model.missing_geometry, 10)
-            + "."
+            f"{count_noun(len(model.missing_geometry), 'område', 'områden')} saknar geometri "
+            "och finns inte på kartan: " + names(model.missing_geometry, 10) + "."
         )
     s.ul([Markup(n) for n in notes])
     return s, model

@@ -21,6 +21,7 @@ from assets.report.text import (
     NBSP,
     STATUS_LABELS,
     SUPPRESSED,
+    count_noun,
     fmt_date,
     fmt_int,
     folder_label,
@@ -180,19 +181,19 @@ def sources_section(data: ReportData, crime_min: int, referral_min: int) -> Sect
     if at_source:
         items.append(
             Markup(
-                "{n} rader hade värdet ”..” (uppgift saknas eller dold) redan hos den som lämnade "
+                "{n} hade värdet ”..” (uppgift saknas eller dold) redan hos den som lämnade "
                 "uppgifterna. De räknas inte som noll och ingår inte i summorna, så summorna kan "
                 "vara något för låga."
-            ).format(n=fmt_int(at_source))
+            ).format(n=count_noun(at_source, "rad", "rader"))
         )
     quarantined = sum(int(f.get("rows_quarantined") or 0) for f in files)
     if quarantined:
         reasons = sorted({reason_label(q["reason"]) for q in rows(data.quarantine)})
         items.append(
             Markup(
-                "{n} rader kunde inte användas och lades i karantän ({r}). Se "
+                "{n} kunde inte användas och lades i karantän ({r}). Se "
                 '<a href="#datakvalitet">Bilaga: Datakvalitet</a>.'
-            ).format(n=fmt_int(quarantined), r=join_list(reasons))
+            ).format(n=count_noun(quarantined, "rad", "rader"), r=join_list(reasons))
         )
     else:
         items.append("Inga rader har lagts i karantän.")
@@ -382,11 +383,12 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
             "Kartan visar en utjämnad nivå (empirisk Bayes, Marshalls metod): små områden dras mot "
             "kommunens nivå, så att ett enstaka brott i ett litet område inte färgar det mörkt. "
             "Den nivå som områdena dras mot räknas bara på de områden vars antal visas.",
-            "Hot spots på kartan: Getis-Ord Gi* med grannar som delar gräns eller hörn och ett "
-            "permutationstest, där alla områden på kartan prövas samtidigt "
-            "(Benjamini–Hochberg, q under 0,05). Ett område ringas bara in i en hot spot om "
-            "dess egen utjämnade nivå är över kommunens, och i en cold spot om den är under. "
-            "Med färre än 30 områden visas inga hot spots. Visas bara som ett valfritt lager.",
+            "Kluster av höga och låga nivåer på kartan: Getis-Ord Gi* med grannar som delar "
+            "gräns eller hörn och ett permutationstest, där alla områden på kartan prövas "
+            "samtidigt (Benjamini–Hochberg, q under 0,05). Ett område ringas bara in i ett "
+            "kluster av höga nivåer om dess egen utjämnade nivå är över kommunens, och i ett "
+            "kluster av låga nivåer om den är under. Med färre än 30 områden visas inga "
+            "kluster. Visas bara som ett valfritt lager.",
             f"Röjandeskydd: anmälda brott 1–{crime_min - 1} och orosanmälningar och ärenden till "
             f"SIG 1–{referral_min - 1} visas inte ({SUPPRESSED}), och inte heller värden som "
             "räknats fram ur dem. Där bara ett värde i en grupp med en summa är dolt, döljs "

@@ -254,11 +254,20 @@ def age_label(age_group: str) -> str:
 
 def _unreadable_publish_note(m: re.Match[str]) -> str:
     n = int(m.group(1))
-    rows_text = "1 rad" if n == 1 else f"{n} rader"
     return (
-        f"kolumnen {m.group(2)} är varken ja eller nej på {rows_text}: "
+        f"kolumnen {m.group(2)} är varken ja eller nej på {count_noun(n, 'rad', 'rader')}: "
         f"{plural(n, 'iakttagelsen', 'iakttagelserna')} publiceras inte"
     )
+
+
+def _repaired_polygons_note(m: re.Match[str]) -> str:
+    n = int(m.group(1))
+    return f"{count_noun(n, 'ogiltig polygon', 'ogiltiga polygoner')} har reparerats"
+
+
+def _grouped_reporters_note(m: re.Match[str]) -> str:
+    # The group is a reporter code ('ovriga'); the grouped values are the delivery's own words.
+    return f"anmälare sammanförda som {source_label(m.group(1))}: {m.group(2)}"
 
 
 _NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
@@ -266,11 +275,8 @@ _NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str
         re.compile(r"reprojected from (\S+) to (\S+)"),
         r"koordinaterna omräknade från \1 till \2",
     ),
-    (
-        re.compile(r"warning: (\d+) invalid polygon\(s\) repaired"),
-        r"\1 ogiltiga polygoner har reparerats",
-    ),
-    (re.compile(r"reporters grouped as '([^']+)': (.+)"), r"anmälare sammanförda som ’\1’: \2"),
+    (re.compile(r"warning: (\d+) invalid polygon\(s\) repaired"), _repaired_polygons_note),
+    (re.compile(r"reporters grouped as '([^']+)': (.+)"), _grouped_reporters_note),
     (re.compile(r"extra columns ignored: (.+)"), r"extra kolumner som inte används: \1"),
     (
         re.compile(r"(\d+) unreadable (.+) value\(s\) \(not ja/nej\): treated as nej.*"),
@@ -462,15 +468,20 @@ def direction_word(change_pct: object) -> str:
 
 
 def plural(n: int, one: str, many: str) -> str:
+    """The form of a word that agrees with ``n``: 'område' for 1, 'områden' otherwise."""
     return one if n == 1 else many
+
+
+def count_noun(n: int, one: str, many: str) -> str:
+    """A count and its agreeing noun phrase: '1 ogiltig polygon', '3 ogiltiga polygoner'."""
+    return f"{fmt_int(n)} {plural(n, one, many)}"
 
 
 def withheld_observations_sentence(n: int, year: int) -> str:
     """How many of an area team's observations of the year are held back (data-contract §2.5)."""
-    noun = plural(n, "iakttagelse", "iakttagelser")
     return (
-        f"{fmt_int(n)} {noun} från områdesteamet {year} har inte godkänts för publicering "
-        "och visas inte."
+        f"{count_noun(n, 'iakttagelse', 'iakttagelser')} från områdesteamet {year} har inte "
+        "godkänts för publicering och visas inte."
     )
 
 

@@ -63,6 +63,7 @@ from assets.report.text import (
     capitalise,
     change_sentence,
     ci_phrase,
+    count_noun,
     fmt_int,
     fmt_rate,
     funnel_short,
@@ -207,7 +208,9 @@ def theme_season_chart(data: ReportData, theme: str, label: str, chart_id: str):
     if top:
         caption += Markup(" Flest: {}.").format(top)
     if sum(flags):
-        caption += Markup(" {} månader visas inte ({}).").format(sum(flags), SUPPRESSED)
+        caption += Markup(" {} visas inte ({}).").format(
+            count_noun(sum(flags), "månad", "månader"), SUPPRESSED
+        )
     caption += Markup(
         " April–maj (valborg, skolavslutning), juni och december är markerade; "
         "månadsdata kan inte visa enskilda kvällar."
@@ -261,12 +264,18 @@ def above_level(
     text = Markup(
         "Jämfört med kommunen som helhet låg {a} av {n} områden över kommunens nivå {year} "
         "(utanför trattdiagrammets 95-procentsgräns), varav {c} tydligt över (utanför "
-        "99,8-procentsgränsen). {b} områden låg under kommunens nivå."
-    ).format(a=len(above), n=len(shown), year=year, c=len(clearly), b=len(below))
+        "99,8-procentsgränsen). {b} låg under kommunens nivå."
+    ).format(
+        a=len(above),
+        n=len(shown),
+        year=year,
+        c=len(clearly),
+        b=count_noun(len(below), "område", "områden"),
+    )
     if n_sup:
-        text += Markup(
-            " För {} områden visas inte jämförelsen ({}), eftersom antalen är för små."
-        ).format(n_sup, SUPPRESSED)
+        text += Markup(" För {} visas inte jämförelsen ({}), eftersom antalen är för små.").format(
+            count_noun(n_sup, "område", "områden"), SUPPRESSED
+        )
     if not above:
         return text, None
     above.sort(key=lambda r: (-r["funnel_position"], r["area_name"]))
@@ -838,8 +847,8 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
             ).format(label, year)
         hidden = len(recs) - len(points)
         if hidden:
-            caption += Markup(" {} områden saknar folkmängd eller visas inte ({}).").format(
-                hidden, SUPPRESSED
+            caption += Markup(" {} saknar folkmängd eller visas inte ({}).").format(
+                count_noun(hidden, "område", "områden"), SUPPRESSED
             )
         table = None
         outliers = sorted(

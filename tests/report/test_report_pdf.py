@@ -29,7 +29,7 @@ SCREEN_ONLY = (
     "Sortera genom att klicka",
     "Sök område",
     "Visa siffrorna i tabellform",
-    "Visa hot spots",
+    "Visa kluster (Gi*)",
     "Hoppa till innehållet",
 )
 #: The printable width of A4 with the stylesheet's 14 mm side margins, in CSS pixels.

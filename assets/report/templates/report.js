@@ -114,7 +114,7 @@
       if (figure) { figure.classList.toggle("show-hot", showHot); }
       if (status) {
         status.textContent = showHot
-          ? "Hot spots: " + nHot + ", cold spots: " + nCold + " (" + layer.l + ")."
+          ? "Kluster av höga nivåer: " + nHot + ", av låga nivåer: " + nCold + " (" + layer.l + ")."
           : "";
       }
     }
