@@ -216,8 +216,8 @@ def _execute(defs, instance, job_name: str, partition_key: str | None = None) ->
             for key in ("report", "pdf", "database"):
                 if key in metadata:
                     outcome.outputs[key] = str(metadata[key].value)
-            if "warning" in metadata:
-                outcome.warnings.append(str(metadata["warning"].value))
+            if "warnings" in metadata:
+                outcome.warnings.extend(str(w) for w in metadata["warnings"].value)
         elif event.is_step_failure:
             error = event.step_failure_data.error
             cause = error.cause or error

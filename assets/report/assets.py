@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from assets.ingest.texts import read_texts
 from assets.partitions import YEARLY
 from assets.publication import PUBLICATION_KEY
 from assets.report.data import ReportYearError
@@ -31,6 +32,9 @@ def report(context: dg.AssetExecutionContext, settings: LagesbildSettings) -> dg
             description=f"Inga publicerade data / no published marts at {database}: "
             "run the build job first."
         )
+    # The municipality's own text (raw/texter/*.md), screened; each problem names its file.
+    own = read_texts(settings.raw_path)
+    warnings = list(own.messages)
     try:
         result = render_report(
             database,
@@ -39,6 +43,9 @@ def report(context: dg.AssetExecutionContext, settings: LagesbildSettings) -> dg
             crime_suppress_below=settings.crime_suppress_below,
             referral_suppress_below=settings.referral_suppress_below,
             pct_min_count=settings.pct_min_count,
+            own_texts=own.markdown(),
+            open_data_url=settings.open_data_url,
+            next_report=settings.next_report,
         )
     except ReportYearError as exc:
         raise dg.Failure(description=str(exc)) from None
@@ -61,8 +68,11 @@ def report(context: dg.AssetExecutionContext, settings: LagesbildSettings) -> dg
         metadata["pdf"] = dg.MetadataValue.path(str(pdf.path))
         metadata["pdf_seconds"] = dg.MetadataValue.float(round(pdf.seconds, 2))
     else:
-        context.log.warning(pdf.warning or "no PDF written")
-        metadata["warning"] = dg.MetadataValue.text(pdf.warning or "no PDF written")
+        warnings.append(pdf.warning or "no PDF written")
+    for line in warnings:
+        context.log.warning(line)
+    if warnings:
+        metadata["warnings"] = dg.MetadataValue.json(warnings)
     return dg.MaterializeResult(metadata=metadata)
 
 

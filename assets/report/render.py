@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from assets.report import areas as area_sections
-from assets.report import findings, sources, themes
+from assets.report import findings, opendata, sources, texts, themes
 from assets.report.data import TOTAL, ReportData, load, row, rows, sup, val
 from assets.report.document import Block, Section
 from assets.report.findings import count_span
@@ -75,10 +77,23 @@ def render_report(
     referral_suppress_below: int = 5,
     produced: date | None = None,
     pct_min_count: int = 10,
+    own_texts: Mapping[str, str] | None = None,
+    open_data_url: str = "",
+    next_report: str = "",
 ) -> RenderResult:
-    """Render the report for ``year`` from the published marts; write it atomically."""
+    """Render the report for ``year`` from the published marts; write it atomically.
+
+    ``own_texts`` is the municipality's screened Markdown by section name
+    (:func:`assets.ingest.texts.read_texts`); a section without one shows its prompt.
+    ``open_data_url`` and ``next_report`` are the settings of the same names.
+    """
     started = time.perf_counter()
     data = load(Path(db_path), year)
+    open_data = {
+        "tables": public_tables(Path(db_path)),
+        "base_url": opendata.data_base_url(open_data_url, Path(db_path), Path(reports_dir)),
+        "next_report": opendata.next_report_text(next_report, year),
+    }
     token = PCT_MIN_COUNT.set(pct_min_count)
     try:
         html, n_charts, n_map = render_html(
@@ -86,6 +101,8 @@ def render_report(
             crime_min=crime_suppress_below,
             referral_min=referral_suppress_below,
             produced=produced or produced_date(),
+            own_texts=own_texts or {},
+            open_data=open_data,
         )
     finally:
         PCT_MIN_COUNT.reset(token)
@@ -134,7 +151,13 @@ def css_string(text: str) -> Markup:
 
 
 def render_html(
-    data: ReportData, *, crime_min: int, referral_min: int, produced: date
+    data: ReportData,
+    *,
+    crime_min: int,
+    referral_min: int,
+    produced: date,
+    own_texts: Mapping[str, str] | None = None,
+    open_data: Mapping[str, Any] | None = None,
 ) -> tuple[str, int, int]:
     referrals = data.delivered("orosanmalningar")
     section_ids = set(data.section_area_ids)
@@ -155,9 +178,22 @@ def render_html(
     source_part = sources.sources_section(data, crime_min, referral_min)
     quality = sources.data_quality_section(data)
     method = sources.method_section(data, crime_min, referral_min)
+    own = {name: texts.own_text_section(name, own_texts or {}) for name in texts.SECTIONS}
+    open_data = dict(open_data or {})
+    next_report = open_data.get("next_report") or opendata.next_report_text("", data.year)
+    source_part.sub(
+        opendata.open_data_section(
+            list(open_data.get("tables", [])),
+            open_data.get("base_url", ""),
+            year=data.year,
+            produced=produced,
+            next_report=next_report,
+        )
+    )
 
     sections = [
         summary,
+        own["inledning"],
         how,
         map_section,
         overview,
@@ -165,6 +201,8 @@ def render_html(
         violence,
         children,
         area_part,
+        own["konsekvenser"],
+        own["annan-information"],
         action,
         source_part,
         # The appendices: each heading starts with "Bilaga" (issue 13: the main text is what
@@ -183,6 +221,7 @@ def render_html(
         "municipality": municipality,
         "title": f"Lägesbild {data.year}" + (f" – {municipality}" if data.municipality else ""),
         "produced": fmt_date(produced),
+        "next_report": next_report,
         "data_until": fmt_date(data.data_until),
         "years": f"{data.years[0]}–{data.year}" if data.years else str(data.year),
         "n_areas": fmt_int(data.n_areas),
@@ -197,6 +236,23 @@ def render_html(
     }
     html = _environment().get_template("report.html.j2").render(**context)
     return html, len(charts), (map_model.areas_drawn if map_model else 0)
+
+
+def public_tables(db_path: Path) -> list[str]:
+    """The public tables in the published database: the open data the report links."""
+    from assets.database import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'public' "
+                "ORDER BY table_name"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
 
 
 def _assign_table_ids(sections: list[Section]) -> None:

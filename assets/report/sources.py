@@ -506,12 +506,14 @@ LAW_CHECKLIST = (
         "Brottslighetens konsekvenser",
         "4 § p. 1",
         'Svagt belyst av data: <a href="#barn-och-unga">orosanmälningar</a> och områdesteamens '
-        "bedömningar. Fyll på med annan kunskap",
+        'bedömningar; kommunens egen text i <a href="#konsekvenser">Brottslighetens '
+        "konsekvenser</a>",
     ),
     (
         "Annan information av betydelse",
         "4 § p. 2",
-        "Orosanmälningar, SIG, områdesteamens bedömningar och folkmängd",
+        "Orosanmälningar, SIG, områdesteamens bedömningar och folkmängd; kommunens egen text i "
+        '<a href="#annan-information">Annan information av betydelse</a>',
     ),
     (
         "Analys av kartläggningen",

@@ -177,7 +177,11 @@ def _run(root: Path, raw: Path, **env: str) -> tuple[int, str, str]:
 
 @pytest.fixture(scope="module")
 def base_raw(write_raw, base_files, tmp_path_factory) -> Path:
-    return write_raw(tmp_path_factory.mktemp("pdf_raw"), base_files())
+    # With the municipality's own text, holding a personnummer the run must screen.
+    own = "Konsekvenser: anmälaren 19121212-1212 hörde av sig.\n"
+    return write_raw(
+        tmp_path_factory.mktemp("pdf_raw"), base_files(**{"texter/konsekvenser.md": own})
+    )
 
 
 def test_the_run_writes_the_pdf_beside_the_html(base_raw, tmp_path_factory):
@@ -192,6 +196,14 @@ def test_the_run_writes_the_pdf_beside_the_html(base_raw, tmp_path_factory):
     assert pdfs[0].read_bytes()[:5] == b"%PDF-"
     assert f"PDF: {pdfs[0]}" in out.splitlines()
     assert "chromium" not in out.lower()
+    # The own text is screened, and the run says where (file and line, not the number).
+    assert (
+        "  warning: texter/konsekvenser.md, line 1: 1 personnummer, phone number(s) or e-mail "
+        "address(es) replaced with [borttaget]"
+    ) in out.splitlines()
+    html = htmls[0].read_text(encoding="utf-8")
+    assert "1212-1212" not in html and "1212-1212" not in out + err
+    assert "anmälaren [borttaget] hörde av sig" in html
     # Written atomically: no temporary file is left behind.
     assert [p.name for p in (tmp_path / "reports").iterdir() if p.name.startswith(".")] == []
 
