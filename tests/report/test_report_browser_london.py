@@ -313,7 +313,7 @@ def test_the_cluster_layer_outlines_only_bh_significant_areas_that_agree_with_th
 ) -> None:
     page = london_page.page
     notes = page.text_content("#karta")
-    assert "Hot spots (Gi*) är grupper av grannområden" in notes
+    assert "Kluster (Gi*) är grupper av grannområden" in notes
     assert "för få områden" not in notes
     assert page.is_visible("#map-hotspots")
     page.select_option("#map-layer", CLUSTER_LAYER)
@@ -326,7 +326,7 @@ def test_the_cluster_layer_outlines_only_bh_significant_areas_that_agree_with_th
     assert want_hot and want_cold, "London's övrigt 2020 has clusters of both kinds"
     assert (hot, cold) == (want_hot, want_cold)
     assert state["status"] == (
-        f"Hot spots: {len(hot)}, cold spots: {len(cold)} (Övrigt {LONDON_YEAR})."
+        f"Kluster av höga nivåer: {len(hot)}, av låga nivåer: {len(cold)} (Övrigt {LONDON_YEAR})."
     )
     assert page.is_visible("li.hot-key")
     # Never against the area's own colour: a hot spot is not drawn in a class below the
@@ -377,7 +377,7 @@ def test_the_sample_has_no_cluster_layer_and_says_why(report, sample_page) -> No
     page = sample_page.page
     assert page.query_selector("#map-hotspots") is None, "no switch for a layer that is not there"
     assert page.query_selector("li.hot-key") is None
-    assert "för få områden (färre än 30) för att pröva hot spots" in page.text_content("#karta")
+    assert "för få områden (färre än 30) för att pröva kluster" in page.text_content("#karta")
     data = page.evaluate("JSON.parse(document.getElementById('map-data').textContent)")
     assert all(set(layer["h"]) == {"-"} for layer in data["layers"])
     options = page.evaluate(
