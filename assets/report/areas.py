@@ -49,6 +49,7 @@ from assets.report.text import (
     SUPPRESSED,
     capitalise,
     ci_phrase,
+    count_noun,
     fmt_int,
     fmt_pct,
     fmt_q,
@@ -106,18 +107,20 @@ def area_summary(data: ReportData, name: str, r: dict, total: dict | None) -> Ma
     rate = val(r, "crimes_per_1000")
     if rate is not None:
         ci = ci_phrase(val(r, "crimes_per_1000_ci_low"), val(r, "crimes_per_1000_ci_high"))
-        text += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
+        text += Markup(", {} per 1\u00a0000 invånare{}").format(
+            fmt_rate(rate), f" {ci}" if ci else ""
+        )
     elif sup(r, "crimes_per_1000"):
-        text += Markup(" (antalet per 1 000 invånare visas inte: {})").format(SUPPRESSED)
+        text += Markup(" (antalet per 1\u00a0000 invånare visas inte: {})").format(SUPPRESSED)
     else:
-        text += Markup(" (antal per 1 000 invånare saknas: ingen folkmängd för året)")
+        text += Markup(" (antal per 1\u00a0000 invånare saknas: ingen folkmängd för året)")
     text += Markup(".")
     position = funnel_phrase(r.get("funnel_position"), sup(r, "funnel_position"))
     reference = val(total, "reference_per_1000")
     if position:
         text += Markup(" Det är {pos}").format(pos=position)
         if reference is not None:
-            text += Markup(" ({} per 1 000)").format(fmt_rate(reference))
+            text += Markup(" ({} per 1\u00a0000)").format(fmt_rate(reference))
         text += Markup(".")
     text += Markup(" {}").format(record_development(data.area_year, year, r, area_id=r["area_id"]))
     return text
@@ -298,20 +301,20 @@ def _facts(data, name, r, total, before, referrals_delivered) -> Table:
         ],
     )
     table.add(
-        "Antal per 1 000 invånare",
+        "Antal per 1\u00a0000 invånare",
         [
             value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
             value_cell(val(total, "crimes_per_1000"), sup(total, "crimes_per_1000"), "rate"),
         ],
     )
-    table.add("95 % konfidensintervall", [Cell(_interval(r)), Cell(_interval(total))])
+    table.add("95\u00a0% konfidensintervall", [Cell(_interval(r)), Cell(_interval(total))])
     reference = val(total, "reference_per_1000")
     table.add(
         "Jämfört med kommunens nivå",
         [
             text_cell(funnel_short(r.get("funnel_position"), sup(r, "funnel_position"))),
             text_cell(
-                f"Kommunens nivå: {fmt_rate(reference)} per 1 000"
+                f"Kommunens nivå: {fmt_rate(reference)} per 1\u00a0000"
                 if reference is not None
                 else (SUPPRESSED if sup(total, "reference_per_1000") else MISSING)
             ),
@@ -349,9 +352,9 @@ def _facts(data, name, r, total, before, referrals_delivered) -> Table:
                 count_cell(val(total, "referral_count"), sup(total, "referral_count"), REFERRAL),
             ],
         )
-        label = "Orosanmälningar per 1 000 barn 0–17 år"
+        label = "Orosanmälningar per 1\u00a0000 barn 0–17 år"
         if r.get("referral_rate_basis") not in (None, "0-17"):
-            label = "Orosanmälningar per 1 000 invånare (hela befolkningen)"
+            label = "Orosanmälningar per 1\u00a0000 invånare (hela befolkningen)"
         table.add(
             label,
             [
@@ -388,8 +391,8 @@ def _themes_table(data, area_id, name, themes, out_records) -> Table:
         caption=f"Anmälda brott per tema i {name} {year}",
         columns=[
             "Anmälda brott",
-            "Antal per 1 000 invånare",
-            "95 % konfidensintervall",
+            "Antal per 1\u00a0000 invånare",
+            "95\u00a0% konfidensintervall",
             "Jämfört med kommunen",
             f"Förändring från {year - 1}",
             "q-värde",
@@ -439,8 +442,9 @@ def _trend(data, sid, name, years, by_year, total_rows) -> Chart:
     first_year = years[0]
     first = area[0] if area else {}
     caption = Markup(
-        "Antal anmälda brott per 1 000 invånare i {name} {y0}–{y1}, med 95 % konfidensintervall, "
-        "jämfört med hela kommunen (streckad linje). {y0}: {a}; {y1}: {b} per 1 000."
+        "Antal anmälda brott per 1\u00a0000 invånare i {name} {y0}–{y1}, med 95\u00a0% "
+        "konfidensintervall, jämfört med hela kommunen (streckad linje). {y0}: {a}; {y1}: {b} "
+        "per 1\u00a0000."
     ).format(
         name=name,
         y0=first_year,
@@ -456,7 +460,7 @@ def _trend(data, sid, name, years, by_year, total_rows) -> Chart:
         f"{sid}-trend",
         years=years,
         series=series,
-        label=f"Linjediagram: brott per 1 000 invånare i {name} per år",
+        label=f"Linjediagram: brott per 1\u00a0000 invånare i {name} per år",
         caption=caption,
         table_caption=f"Anmälda brott i {name} per år",
         counts=[
@@ -537,7 +541,9 @@ def _season(data, sid, area_id, name) -> tuple[Chart | None, str | None]:
         )
     caption += Markup(".") + high
     if n_sup:
-        caption += Markup(" {} månader visas inte ({}).").format(n_sup, SUPPRESSED)
+        caption += Markup(" {} visas inte ({}).").format(
+            count_noun(n_sup, "månad", "månader"), SUPPRESSED
+        )
     chart = season_chart(
         f"{sid}-season",
         year=year,
@@ -701,15 +707,15 @@ def all_areas_table(data: ReportData, *, section_ids: set[str], referrals_delive
     columns = [
         "Folkmängd",
         "Anmälda brott",
-        "Antal per 1 000 invånare",
-        "95 % konfidensintervall",
+        "Antal per 1\u00a0000 invånare",
+        "95\u00a0% konfidensintervall",
         "Utjämnad nivå (karta)",
         "Jämfört med kommunen",
         f"Förändring från {year - 1}",
         "Statistiskt säkerställd",
     ]
     if referrals_delivered:
-        columns += ["Orosanmälningar", "Per 1 000 barn 0–17 år"]
+        columns += ["Orosanmälningar", "Per 1\u00a0000 barn 0–17 år"]
     table = Table(
         caption=f"Alla områden {year}: anmälda brott, nivå och förändring",
         columns=columns,

@@ -99,9 +99,9 @@ def _path(rings: list[np.ndarray]) -> str:
 RELATIVE_EDGES = (0.5, 0.8, 1.25, 2.0)
 RELATIVE_LABELS = (
     "under halva kommunens nivå",
-    "50–80 % av kommunens nivå",
-    "nära kommunens nivå (±25 %)",
-    "25–100 % över kommunens nivå",
+    "50–80\u00a0% av kommunens nivå",
+    "nära kommunens nivå (±25\u00a0%)",
+    "25–100\u00a0% över kommunens nivå",
     "minst dubbelt så hög som kommunens nivå",
 )
 #: The colour of each relative class: the scale's ends and middle, so that "near" is mid-tone.

@@ -11,15 +11,17 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from assets.report import areas as area_sections
-from assets.report import findings, sources, themes
+from assets.report import findings, opendata, sources, texts, themes
 from assets.report.data import TOTAL, ReportData, load, row, rows, sup, val
 from assets.report.document import Block, Section
 from assets.report.findings import count_span
@@ -31,6 +33,7 @@ from assets.report.text import (
     MISSING_LEGEND,
     PCT_MIN_COUNT,
     capitalise,
+    count_noun,
     fmt_date,
     fmt_int,
     fmt_rate,
@@ -74,10 +77,23 @@ def render_report(
     referral_suppress_below: int = 5,
     produced: date | None = None,
     pct_min_count: int = 10,
+    own_texts: Mapping[str, str] | None = None,
+    open_data_url: str = "",
+    next_report: str = "",
 ) -> RenderResult:
-    """Render the report for ``year`` from the published marts; write it atomically."""
+    """Render the report for ``year`` from the published marts; write it atomically.
+
+    ``own_texts`` is the municipality's screened Markdown by section name
+    (:func:`assets.ingest.texts.read_texts`); a section without one shows its prompt.
+    ``open_data_url`` and ``next_report`` are the settings of the same names.
+    """
     started = time.perf_counter()
     data = load(Path(db_path), year)
+    open_data = {
+        "tables": public_tables(Path(db_path)),
+        "base_url": opendata.data_base_url(open_data_url, Path(db_path), Path(reports_dir)),
+        "next_report": opendata.next_report_text(next_report, year),
+    }
     token = PCT_MIN_COUNT.set(pct_min_count)
     try:
         html, n_charts, n_map = render_html(
@@ -85,6 +101,8 @@ def render_report(
             crime_min=crime_suppress_below,
             referral_min=referral_suppress_below,
             produced=produced or produced_date(),
+            own_texts=own_texts or {},
+            open_data=open_data,
         )
     finally:
         PCT_MIN_COUNT.reset(token)
@@ -118,11 +136,28 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["int"] = fmt_int
+    env.filters["css_string"] = css_string
     return env
 
 
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string for a <style> element (the print header's title).
+
+    HTML escaping doesn't apply inside <style>; CSS escapes do, and ``<`` is escaped too so
+    that no name can close the element.
+    """
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 0x20 else c for c in str(text))
+    return Markup(f'"{escaped}"')
+
+
 def render_html(
-    data: ReportData, *, crime_min: int, referral_min: int, produced: date
+    data: ReportData,
+    *,
+    crime_min: int,
+    referral_min: int,
+    produced: date,
+    own_texts: Mapping[str, str] | None = None,
+    open_data: Mapping[str, Any] | None = None,
 ) -> tuple[str, int, int]:
     referrals = data.delivered("orosanmalningar")
     section_ids = set(data.section_area_ids)
@@ -143,9 +178,22 @@ def render_html(
     source_part = sources.sources_section(data, crime_min, referral_min)
     quality = sources.data_quality_section(data)
     method = sources.method_section(data, crime_min, referral_min)
+    own = {name: texts.own_text_section(name, own_texts or {}) for name in texts.SECTIONS}
+    open_data = dict(open_data or {})
+    next_report = open_data.get("next_report") or opendata.next_report_text("", data.year)
+    source_part.sub(
+        opendata.open_data_section(
+            list(open_data.get("tables", [])),
+            open_data.get("base_url", ""),
+            year=data.year,
+            produced=produced,
+            next_report=next_report,
+        )
+    )
 
     sections = [
         summary,
+        own["inledning"],
         how,
         map_section,
         overview,
@@ -153,6 +201,8 @@ def render_html(
         violence,
         children,
         area_part,
+        own["konsekvenser"],
+        own["annan-information"],
         action,
         source_part,
         # The appendices: each heading starts with "Bilaga" (issue 13: the main text is what
@@ -171,6 +221,7 @@ def render_html(
         "municipality": municipality,
         "title": f"Lägesbild {data.year}" + (f" – {municipality}" if data.municipality else ""),
         "produced": fmt_date(produced),
+        "next_report": next_report,
         "data_until": fmt_date(data.data_until),
         "years": f"{data.years[0]}–{data.year}" if data.years else str(data.year),
         "n_areas": fmt_int(data.n_areas),
@@ -185,6 +236,23 @@ def render_html(
     }
     html = _environment().get_template("report.html.j2").render(**context)
     return html, len(charts), (map_model.areas_drawn if map_model else 0)
+
+
+def public_tables(db_path: Path) -> list[str]:
+    """The public tables in the published database: the open data the report links."""
+    from assets.database import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'public' "
+                "ORDER BY table_name"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
 
 
 def _assign_table_ids(sections: list[Section]) -> None:
@@ -220,16 +288,13 @@ def _areas_section(data: ReportData, referrals: bool) -> Section:
     if data.has_sections_for_all:
         s.p(
             f"Kommunen är indelad i {n} områden. Tabellen visar alla områden, och varje område "
-            "har en kort sammanfattning nedan med en länk till dess avsnitt i bilagan. Sortera "
-            "genom att klicka på en kolumnrubrik, eller sök efter ett område."
+            "har en kort sammanfattning nedan med en länk till dess avsnitt i bilagan."
         )
     else:
         s.p(
             f"Kommunen är indelad i {fmt_int(n)} områden. Korta sammanfattningar, och avsnitt i "
             f"bilagan, finns för de {len(data.section_area_ids)} områden som förekommer högst i "
-            f"prioriteringen {year}; "
-            "tabellen visar alla områden. Sortera genom att klicka på en kolumnrubrik, eller "
-            "sök efter ett område."
+            f"prioriteringen {year}; tabellen visar alla områden."
         )
     unknown = area_sections.unknown_area_sentence(data)
     if unknown:
@@ -292,7 +357,7 @@ def _map_section(data: ReportData):
         areas=areas,
         geometries=geometries,
         layers=layers,
-        title=f"Karta: utjämnad nivå av anmälda brott per 1 000 invånare per område {year}",
+        title=f"Karta: utjämnad nivå av anmälda brott per 1\u00a0000 invånare per område {year}",
         description=(
             "Varje område är färgat efter den utjämnade nivån; mörkare färg betyder högre nivå. "
             "Siffrorna finns i tabellen över alla områden."
@@ -321,7 +386,7 @@ def _map_section(data: ReportData):
         "Kartan visar en utjämnad nivå (empirisk Bayes): små områden dras mot kommunens nivå, "
         "så att några få brott i ett litet område inte färgar det mörkt. De exakta nivåerna och "
         'deras osäkerhet finns i <a href="#alla-omraden">tabellen över alla områden</a>.',
-        "Kluster (Getis-Ord Gi*) är grupper av grannområden med statistiskt höga eller låga "
+        "Kluster (Gi*) är grupper av grannområden med statistiskt säkerställt höga eller låga "
         "nivåer. Lagret visas när rutan är ikryssad."
         if not too_few_for_hotspots
         else "Kommunen har för få områden (färre än 30) för att pröva kluster (Gi*), så "
@@ -330,9 +395,8 @@ def _map_section(data: ReportData):
     ]
     if model.missing_geometry:
         notes.append(
-            f"{len(model.missing_geometry)} områden saknar geometri och finns inte på kartan: "
-            + names(model.missing_geometry, 10)
-            + "."
+            f"{count_noun(len(model.missing_geometry), 'område', 'områden')} saknar geometri "
+            "och finns inte på kartan: " + names(model.missing_geometry, 10) + "."
         )
     s.ul([Markup(n) for n in notes])
     return s, model
@@ -371,7 +435,7 @@ def _action_section(data: ReportData, referrals: bool) -> Section:
         s.p(f"Ingen kombination av område och tema når 3 poäng i prioriteringen {year}.")
     total = row(data.area_year, area_id=TOTAL, year=year)
     baseline = [
-        Markup("Anmälda brott i hela kommunen {}: {} ({} per 1 000 invånare).").format(
+        Markup("Anmälda brott i hela kommunen {}: {} ({} per 1\u00a0000 invånare).").format(
             year,
             count_span(val(total, "crime_count"), sup(total, "crime_count"), CRIME),
             fmt_rate(val(total, "crimes_per_1000")),
@@ -379,7 +443,7 @@ def _action_section(data: ReportData, referrals: bool) -> Section:
     ]
     if referrals and total is not None:
         baseline.append(
-            Markup("Orosanmälningar {}: {} ({} per 1 000 barn 0–17 år).").format(
+            Markup("Orosanmälningar {}: {} ({} per 1\u00a0000 barn 0–17 år).").format(
                 year,
                 count_span(val(total, "referral_count"), sup(total, "referral_count"), "r"),
                 fmt_rate(val(total, "referrals_per_1000_0_17")),

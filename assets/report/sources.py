@@ -21,6 +21,7 @@ from assets.report.text import (
     NBSP,
     STATUS_LABELS,
     SUPPRESSED,
+    count_noun,
     fmt_date,
     fmt_int,
     folder_label,
@@ -44,9 +45,10 @@ def how_to_read(data: ReportData, crime_min: int, referral_min: int) -> Section:
             "polisens "
             "egna insatser (till exempel narkotikabrott) ökar när polisen arbetar mer med dem.",
             Markup(
-                "<strong>Antal per 1 000 invånare</strong> gör områden av olika storlek "
+                "<strong>Antal per 1\u00a0000 invånare</strong> gör områden av olika storlek "
                 "jämförbara. "
-                "Det <strong>95 % konfidensintervallet</strong> visar hur osäker nivån är: i små "
+                "Det <strong>95\u00a0% konfidensintervallet</strong> visar hur "
+                "osäker nivån är: i små "
                 "områden ändrar några få brott nivån mycket."
             ),
             Markup(
@@ -181,19 +183,19 @@ def sources_section(data: ReportData, crime_min: int, referral_min: int) -> Sect
     if at_source:
         items.append(
             Markup(
-                "{n} rader hade värdet ”..” (uppgift saknas eller dold) redan hos den som lämnade "
+                "{n} hade värdet ”..” (uppgift saknas eller dold) redan hos den som lämnade "
                 "uppgifterna. De räknas inte som noll och ingår inte i summorna, så summorna kan "
                 "vara något för låga."
-            ).format(n=fmt_int(at_source))
+            ).format(n=count_noun(at_source, "rad", "rader"))
         )
     quarantined = sum(int(f.get("rows_quarantined") or 0) for f in files)
     if quarantined:
         reasons = sorted({reason_label(q["reason"]) for q in rows(data.quarantine)})
         items.append(
             Markup(
-                "{n} rader kunde inte användas och lades i karantän ({r}). Se "
+                "{n} kunde inte användas och lades i karantän ({r}). Se "
                 '<a href="#datakvalitet">Bilaga: Datakvalitet</a>.'
-            ).format(n=fmt_int(quarantined), r=join_list(reasons))
+            ).format(n=count_noun(quarantined, "rad", "rader"), r=join_list(reasons))
         )
     else:
         items.append("Inga rader har lagts i karantän.")
@@ -213,7 +215,7 @@ def sources_section(data: ReportData, crime_min: int, referral_min: int) -> Sect
         "flera anmälningar. Ärenden till SIG mäter verksamhetens aktivitet, inte behovet.",
         "Områdesteamens bedömningar finns bara där det finns ett team, och olika team bedömer "
         "olika; de jämförs inte mellan områden.",
-        "I små områden ger några få brott stora skillnader i antal per 1 000 invånare. Kartan "
+        "I små områden ger några få brott stora skillnader i antal per 1\u00a0000 invånare. Kartan "
         "visar därför en utjämnad nivå, och texten anger alltid osäkerheten.",
         "Befolkningssiffror från SCB har från 2025 ett litet slumpmässigt brus för att skydda "
         "enskilda, så delar summerar inte alltid exakt till totalen.",
@@ -356,15 +358,16 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
     formulas = s.sub(Section("metod-formler", "Beräkningar", in_toc=False))
     formulas.ul(
         [
-            "Antal per 1 000 invånare = antal anmälda brott ÷ folkmängden 31 december samma år × "
-            "1 000. Saknas årets folkmängd används närmast tidigare år; saknas folkmängd helt "
+            "Antal per 1\u00a0000 invånare = antal anmälda brott ÷ folkmängden "
+            "31 december samma år × "
+            "1\u00a0000. Saknas årets folkmängd används närmast tidigare år; saknas folkmängd helt "
             "visas "
             "ingen nivå (aldrig noll).",
-            "Orosanmälningar per 1 000 barn = orosanmälningar om barn 0–17 år ÷ antalet barn "
+            "Orosanmälningar per 1\u00a0000 barn = orosanmälningar om barn 0–17 år ÷ antalet barn "
             "0–17 år "
-            "× 1 000. Ärenden till SIG (13–25 år) räknas för sig och ingår inte.",
-            "95 % konfidensintervall: det exakta Poisson-intervallet (Garwood) för antalet, "
-            "omräknat till per 1 000 invånare.",
+            "× 1\u00a0000. Ärenden till SIG (13–25 år) räknas för sig och ingår inte.",
+            "95\u00a0% konfidensintervall: det exakta Poisson-intervallet (Garwood) för antalet, "
+            "omräknat till per 1\u00a0000 invånare.",
             "Förändring (procent) = (årets antal − fjolårets antal) ÷ fjolårets antal × 100. "
             "Den saknas när fjolårets antal är noll.",
             "Om förändringen är statistiskt säkerställd prövas med ett exakt test av om nivån är "
@@ -372,22 +375,22 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
             "områden prövas samtidigt (Benjamini–Hochberg), vilket ger q-värdet. Under 0,05 "
             "kallas förändringen statistiskt säkerställd.",
             "Trattdiagram: för varje område räknas de gränser ut som slumpen ger vid kommunens "
-            "nivå och områdets folkmängd (95 % och 99,8 %). Kommunens nivå är här brotten i "
-            "områden med folkmängd per 1 000 av deras invånare; brott på okänd plats räknas "
+            "nivå och områdets folkmängd (95\u00a0% och 99,8\u00a0%). Kommunens "
+            "nivå är här brotten i "
+            "områden med folkmängd per 1\u00a0000 av deras invånare; brott på okänd plats räknas "
             "inte. Gränserna tar hänsyn till att områden naturligt skiljer sig mer åt än "
             "slumpen ensam ger (överspridning, Spiegelhalters metod); annars skulle nästan "
-            "alla områden hamna utanför. Utanför 99,8 % kallas tydligt över eller under "
+            "alla områden hamna utanför. Utanför 99,8\u00a0% kallas tydligt över eller under "
             "kommunens nivå.",
             "Kartan visar en utjämnad nivå (empirisk Bayes, Marshalls metod): små områden dras mot "
             "kommunens nivå, så att ett enstaka brott i ett litet område inte färgar det mörkt. "
             "Den nivå som områdena dras mot räknas bara på de områden vars antal visas.",
-            "Kluster på kartan: Getis-Ord Gi* med grannar som delar gräns eller hörn och ett "
-            "permutationstest, där alla områden på kartan prövas samtidigt "
-            "(Benjamini–Hochberg, q under 0,05). Ett område ringas bara in i ett kluster av höga "
-            "nivåer om "
-            "dess egen utjämnade nivå är över kommunens, och i ett kluster av låga nivåer om den "
-            "är under. "
-            "Med färre än 30 områden visas inga kluster. Visas bara som ett valfritt lager.",
+            "Kluster av höga och låga nivåer på kartan: Getis-Ord Gi* med grannar som delar "
+            "gräns eller hörn och ett permutationstest, där alla områden på kartan prövas "
+            "samtidigt (Benjamini–Hochberg, q under 0,05). Ett område ringas bara in i ett "
+            "kluster av höga nivåer om dess egen utjämnade nivå är över kommunens, och i ett "
+            "kluster av låga nivåer om den är under. Med färre än 30 områden visas inga "
+            "kluster. Visas bara som ett valfritt lager.",
             f"Röjandeskydd: anmälda brott 1–{crime_min - 1} och orosanmälningar och ärenden till "
             f"SIG 1–{referral_min - 1} visas inte ({SUPPRESSED}), och inte heller värden som "
             "räknats fram ur dem. Där bara ett värde i en grupp med en summa är dolt, döljs "
@@ -498,19 +501,21 @@ LAW_CHECKLIST = (
     (
         "Brottslighetens omfattning",
         "4 § p. 1",
-        'Antal per 1 000 invånare, utveckling över åren och <a href="#trattdiagram">jämförelse '
-        "med kommunen</a>",
+        "Antal per 1\u00a0000 invånare, utveckling över åren och "
+        '<a href="#trattdiagram">jämförelse med kommunen</a>',
     ),
     (
         "Brottslighetens konsekvenser",
         "4 § p. 1",
         'Svagt belyst av data: <a href="#barn-och-unga">orosanmälningar</a> och områdesteamens '
-        "bedömningar. Fyll på med annan kunskap",
+        'bedömningar; kommunens egen text i <a href="#konsekvenser">Brottslighetens '
+        "konsekvenser</a>",
     ),
     (
         "Annan information av betydelse",
         "4 § p. 2",
-        "Orosanmälningar, SIG, områdesteamens bedömningar och folkmängd",
+        "Orosanmälningar, SIG, områdesteamens bedömningar och folkmängd; kommunens egen text i "
+        '<a href="#annan-information">Annan information av betydelse</a>',
     ),
     (
         "Analys av kartläggningen",

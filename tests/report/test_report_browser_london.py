@@ -313,7 +313,7 @@ def test_the_cluster_layer_outlines_only_bh_significant_areas_that_agree_with_th
 ) -> None:
     page = london_page.page
     notes = page.text_content("#karta")
-    assert "Kluster (Getis-Ord Gi*) är grupper av grannområden" in notes
+    assert "Kluster (Gi*) är grupper av grannområden" in notes
     assert "för få områden" not in notes
     assert page.is_visible("#map-hotspots")
     page.select_option("#map-layer", CLUSTER_LAYER)

@@ -195,3 +195,19 @@ def test_the_trend_sentence_calls_a_trend_a_rise_only_when_significant() -> None
     assert "kan inte visas" in hidden and ".." in hidden
     none = trend_sentence(**{**base, "first_year": None}, pct=None, q_value=None, suppressed=False)
     assert "kan inte beräknas" in none
+
+
+def test_counts_agree_with_their_nouns() -> None:
+    """Issue 13: "1 ogiltiga polygoner", "1 områden": the noun follows the count."""
+    from assets.report.text import count_noun
+
+    assert count_noun(1, "område", "områden") == "1 område"
+    assert count_noun(0, "område", "områden") == "0 områden"
+    assert count_noun(1234, "rad", "rader") == f"1{NBSP}234 rader"
+    one, _ = translate_note("warning: 1 invalid polygon(s) repaired")
+    assert one == "1 ogiltig polygon har reparerats"
+    three, _ = translate_note("warning: 3 invalid polygon(s) repaired")
+    assert three == "3 ogiltiga polygoner har reparerats"
+    # A reporter code in a note reads as the report names it, not as the code.
+    grouped, known = translate_note("reporters grouped as 'ovriga': fritidsgard, kyrkan")
+    assert known and grouped == "anmälare sammanförda som Övriga: fritidsgard, kyrkan"
