@@ -231,7 +231,7 @@ def build_cards(data: ReportData) -> list[Section]:
         name = names.get(area_id, area_id)
         card = Section(f"kort-{anchor(area_id).removeprefix('omrade-')}", name, css="area-card")
         card.in_toc = False
-        card.p(area_summary(data, name, r, total))
+        card.p(card_summary(year, r, total))
         card.p(_top_themes(priority[priority["area_id"] == area_id]))
         card.p(
             _team_line(
@@ -246,6 +246,40 @@ def build_cards(data: ReportData) -> list[Section]:
         )
         cards.append(card)
     return cards
+
+
+def card_summary(year: int, r: dict, total: dict | None) -> Markup:
+    """Two short sentences: the year against the reference level, and the five-year trend."""
+    text = Markup("{n} brott {year}").format(
+        n=count_span(r.get("crime_count"), sup(r, "crime_count")), year=year
+    )
+    rate = val(r, "crimes_per_1000")
+    if rate is not None:
+        text += Markup(", {} per 1 000 invånare").format(fmt_rate(rate))
+    position = funnel_phrase(r.get("funnel_position"), sup(r, "funnel_position"))
+    reference = val(total, "reference_per_1000")
+    if position:
+        text += Markup(": {}").format(position)
+        if reference is not None:
+            text += Markup(" ({} per 1 000)").format(fmt_rate(reference))
+    text += Markup(".")
+    first, slope, q = (
+        val(r, "trend_first_year"),
+        val(r, "trend_pct_per_year"),
+        val(r, "trend_q_value"),
+    )
+    if sup(r, "trend_pct_per_year"):
+        text += Markup(" Femårstrenden visas inte ({}).").format(SUPPRESSED)
+    elif first is None or slope is None or q is None:
+        text += Markup(" Någon femårstrend kan inte beräknas.")
+    elif float(q) < 0.05:
+        word = "ökat" if float(slope) > 0 else "minskat"
+        text += Markup(
+            " Sedan {first} har nivån {word} med i genomsnitt {pct} per år (q-värde {q})."
+        ).format(first=int(first), word=word, pct=fmt_pct(abs(float(slope))), q=fmt_q(q))
+    else:
+        text += Markup(" Sedan {} ingen statistiskt säkerställd förändring.").format(int(first))
+    return text
 
 
 def _top_themes(priority: pd.DataFrame, limit: int = 3) -> str:

@@ -59,7 +59,7 @@ def next_report_text(setting: str, year: int) -> str:
 def open_data_section(
     tables: list[str], base_url: str, *, year: int, produced: date, next_report: str
 ) -> Section:
-    s = Section("oppna-data", "Öppna data och nästa lägesbild")
+    s = Section("oppna-data", "Bilaga: Öppna data och nästa lägesbild", css="appendix")
     s.p(
         f"Lägesbilden publicerades {fmt_date(produced)}. Nästa lägesbild, för {year + 1}, "
         f"väntas {next_report}."

@@ -181,14 +181,12 @@ def render_html(
     own = {name: texts.own_text_section(name, own_texts or {}) for name in texts.SECTIONS}
     open_data = dict(open_data or {})
     next_report = open_data.get("next_report") or opendata.next_report_text("", data.year)
-    source_part.sub(
-        opendata.open_data_section(
-            list(open_data.get("tables", [])),
-            open_data.get("base_url", ""),
-            year=data.year,
-            produced=produced,
-            next_report=next_report,
-        )
+    open_part = opendata.open_data_section(
+        list(open_data.get("tables", [])),
+        open_data.get("base_url", ""),
+        year=data.year,
+        produced=produced,
+        next_report=next_report,
     )
 
     sections = [
@@ -210,6 +208,7 @@ def render_html(
         area_details,
         funnels,
         patterns,
+        open_part,
         quality,
         method,
     ]
@@ -311,7 +310,7 @@ def _areas_section(data: ReportData, referrals: bool) -> Section:
 def _area_details_section(data: ReportData, referrals: bool) -> Section:
     """Every area's full section (key figures, themes, charts, team), after the main text:
     the cards in "Områden" say what matters, and link here for the rest."""
-    s = Section("omraden-detalj", "Bilaga: Områdena i detalj")
+    s = Section("omraden-detalj", "Bilaga: Områdena i detalj", css="appendix")
     s.p(
         "Här finns varje områdes nyckeltal, teman, utveckling, orosanmälningar och "
         "områdesteamets bedömning i sin helhet."

@@ -228,7 +228,7 @@ def sources_section(data: ReportData, crime_min: int, referral_min: int) -> Sect
 
 def data_quality_section(data: ReportData) -> Section:
     year = data.year
-    s = Section("datakvalitet", "Bilaga: Datakvalitet")
+    s = Section("datakvalitet", "Bilaga: Datakvalitet", css="appendix")
     files = _used_files(data)
     s.p(
         f"Här listas varje levererad fil som rör åren till och med {year} (och filer utan år, "
@@ -354,7 +354,7 @@ CRITERIA = {
 
 
 def method_section(data: ReportData, crime_min: int, referral_min: int) -> Section:
-    s = Section("metod", "Bilaga: Metod")
+    s = Section("metod", "Bilaga: Metod", css="appendix")
     formulas = s.sub(Section("metod-formler", "Beräkningar", in_toc=False))
     formulas.ul(
         [

@@ -397,14 +397,8 @@ def _crime_part(data, section: Section, theme: str, label: str, section_ids, sid
         return
     section.p(municipal_sentence(data, theme, label), css="lead")
     section.chart(theme_trend_chart(data, theme, label, f"{sid}-trend"))
-    season = theme_season_chart(data, theme, label, f"{sid}-season")
-    if season is not None:
-        section.chart(season)
-    else:
-        section.p(
-            f"Brotten för {data.year} har lämnats per år, inte per månad, så säsongsmönstret "
-            "kan inte visas."
-        )
+    # The month-by-month picture is in the appendix (issue 13: the main text stays short).
+    section.p(Markup('Brotten per månad finns i <a href="#monster">Bilaga: Mönster över året</a>.'))
     text, table = above_level(data, theme, label, section_ids)
     section.p(
         text + Markup(' Se <a href="#{}">trattdiagrammet för temat</a>.').format(funnel_id(theme))
@@ -773,7 +767,9 @@ def funnel_reference(data: ReportData, theme: str) -> float | None:
 
 def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
     year = data.year
-    section = Section("trattdiagram", "Bilaga: Trattdiagram – områdena jämförda med kommunen")
+    section = Section(
+        "trattdiagram", "Bilaga: Trattdiagram – områdena jämförda med kommunen", css="appendix"
+    )
     section.p(
         "Ett trattdiagram visar varje områdes antal brott per 1\u00a0000 "
         "invånare mot dess folkmängd. "
@@ -894,7 +890,7 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
 def patterns_section(data: ReportData, themes: list[str]) -> Section:
     """Monthly series of the prioritised themes and the season profile of all crimes."""
     year = data.year
-    section = Section("monster", "Bilaga: Mönster över året")
+    section = Section("monster", "Bilaga: Mönster över året", css="appendix")
     tm = data.theme_month
     monthly = tm[tm["month"].str.fullmatch(r"\d\d")]
     years = [y for y in data.years if y > year - MONTHLY_YEARS]

@@ -45,13 +45,15 @@ class Rendered:
             con.close()
 
 
-def render(db: Path, reports_dir: Path, year: int) -> Rendered:
+def render(db: Path, reports_dir: Path, year: int, *, open_data_url: str = "") -> Rendered:
     from assets.ingest.texts import read_texts
     from assets.report.render import render_report
 
     # The sample's own texts (data/raw/texter), as the pipeline passes them.
     own = read_texts(SAMPLE_RAW).markdown()
-    result = render_report(db, reports_dir, year, produced=PRODUCED, own_texts=own)
+    result = render_report(
+        db, reports_dir, year, produced=PRODUCED, own_texts=own, open_data_url=open_data_url
+    )
     html = result.path.read_text(encoding="utf-8")
     return Rendered(
         year=year,

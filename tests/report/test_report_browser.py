@@ -153,7 +153,9 @@ def test_print_layout_hides_controls_and_shows_the_numbers(desktop):
             == "none"
         )
         assert (
-            page.evaluate("getComputedStyle(document.querySelector('main h2')).breakBefore")
+            page.evaluate(
+                "getComputedStyle(document.querySelector('section.appendix > h2')).breakBefore"
+            )
             == "page"
         )
         # Print opens every collapsed part, and closes again only those it opened (a reader

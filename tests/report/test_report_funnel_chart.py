@@ -47,6 +47,6 @@ def test_limits_allow_for_overdispersion() -> None:
 
 def test_areas_outside_the_limits_are_named_on_the_plot() -> None:
     traces = {t["name"]: t for t in _chart(2e-5)["data"] if t.get("mode", "").startswith("m")}
-    outside = traces["Tydligt över kommunens nivå (utanför 99,8 %)"]
+    outside = traces["Tydligt över kommunens nivå (utanför 99,8\u00a0%)"]
     assert outside["mode"] == "markers+text" and outside["text"] == ["Norrbacka"]
     assert traces["Inom gränserna"]["mode"] == "markers"  # named on hover and in the table

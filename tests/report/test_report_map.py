@@ -77,8 +77,8 @@ def test_classes_are_relative_to_the_reference_and_ignore_missing_values():
     assert codes[0] == "6" and codes[2] == "3" and codes[3] == "0" and codes[4] == "4"
     assert [label for _, label in legend] == [
         "under halva kommunens nivå (under 4,0)",
-        "nära kommunens nivå (±25 %) (6,5–10,1)",
-        "25–100 % över kommunens nivå (10,1–16,2)",
+        "nära kommunens nivå (±25\u00a0%) (6,5–10,1)",
+        "25–100\u00a0% över kommunens nivå (10,1–16,2)",
         "minst dubbelt så hög som kommunens nivå (16,2 och mer)",
     ]
 
@@ -90,7 +90,7 @@ def test_a_layer_with_nothing_to_tell_apart_is_not_a_one_class_scale():
     assert legend == [
         (
             "qf",
-            "alla visade områden: nära kommunens nivå (±25 %) (0,70); "
+            "alla visade områden: nära kommunens nivå (±25\u00a0%) (0,70); "
             "utjämningen lämnar inga skillnader att visa",
         )
     ]
