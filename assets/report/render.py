@@ -135,9 +135,8 @@ def render_html(
     how = sources.how_to_read(data, crime_min, referral_min)
     map_section, map_model = _map_section(data)
     overview = themes.themes_overview(data)
-    organised = themes.main_theme_section(data, "organised", section_ids)
-    violence = themes.main_theme_section(data, "violence_close", section_ids)
-    children = themes.children_section(data, section_ids, referrals)
+    # Every theme, ordered by the prioritisation (issue 13, point 3).
+    theme_sections = themes.theme_sections(data, section_ids, referrals)
     area_part = _areas_section(data, referrals)
     funnels = themes.funnel_section(data, section_ids)
     patterns = themes.patterns_section(data, findings.prioritised_themes(data))
@@ -151,9 +150,7 @@ def render_html(
         how,
         map_section,
         overview,
-        organised,
-        violence,
-        children,
+        *theme_sections,
         area_part,
         funnels,
         patterns,
