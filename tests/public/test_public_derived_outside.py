@@ -511,7 +511,17 @@ def test_csv_and_parquet_hide_the_same_values(public) -> None:
     for table in DERIVED_FROM:
         keys = [
             c
-            for c in ("area_id", "year", "theme", "month", "type", "source", "age_group", "sex")
+            for c in (
+                "area_id",
+                "year",
+                "theme",
+                "crime_category",
+                "month",
+                "type",
+                "source",
+                "age_group",
+                "sex",
+            )
             if c in csv[table]
         ]
         left = csv[table].set_index(keys)
