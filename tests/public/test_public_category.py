@@ -48,6 +48,19 @@ def test_categories_add_up_to_the_theme_total(sample_build) -> None:
     assert (number(shown["crime_count"]).astype(int) == expected).all(), shown[
         number(shown["crime_count"]) != expected
     ].head()
+    # A shown change is the researcher's: (this year − the year before) / the year before.
+    earlier = hand_sums(sample_build.db).assign(
+        year=lambda f: (f["year"].astype(int) + 1).astype(str)
+    )
+    changes = shown[~shown["change_pct"].isin(["", HIDDEN])].merge(
+        earlier, on=["year", "theme", "crime_category"], suffixes=("", "_before")
+    )
+    assert len(changes) >= 100
+    by_hand = (changes["true_count"] - changes["true_count_before"]) / changes["true_count_before"]
+    published = number(changes["change_pct"])
+    assert ((published - 100 * by_hand).abs() <= 0.5).all(), changes[
+        (published - 100 * by_hand).abs() > 0.5
+    ][["year", "crime_category", "change_pct"]].head()
     # The 'Totalt' row is the whole municipality's theme count of area_theme_year.
     themes = read_public(public, "area_theme_year")
     whole = themes[(themes["area_id"] == T) & (themes["theme"] != T)]
