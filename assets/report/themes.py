@@ -459,6 +459,14 @@ def theme_sections(
     return out + [one(t) for t in order if not _is_prioritised(data, t)]
 
 
+def theme_section_id(data: ReportData, theme: str) -> str:
+    """The id of a theme's section (a main theme keeps its own)."""
+    for key, sid in MAIN_SECTION_IDS.items():
+        if data.main_theme(key) == theme:
+            return sid
+    return theme_id(theme)
+
+
 def _is_prioritised(data: ReportData, theme: str) -> bool:
     """The reference list's prioriteras flag (absent or unreadable reads as yes)."""
     r = row(data.themes, theme=theme)
@@ -818,7 +826,8 @@ def themes_overview(data: ReportData) -> Section:
     section = Section("teman", "Teman i kommunen")
     section.p(
         "Brotten är grupperade i teman enligt kommunens referenslista. Ett brott hör till ett "
-        "tema genom sin brottskategori. Tabellen visar hela kommunen."
+        "tema genom sin brottskategori. Tabellen visar hela kommunen; varje tema har ett eget "
+        "avsnitt nedan med sina brottskategorier."
     )
     names, rates, lows, highs, flags = [], [], [], [], []
     table = Table(
@@ -852,7 +861,7 @@ def themes_overview(data: ReportData) -> Section:
             if r["is_significant"] and val(r, "change_pct") is not None:
                 significant.append(f"{theme} {'ökade' if r['change_pct'] > 0 else 'minskade'}")
         table.add(
-            label,
+            Cell(label, align="txt", href="#" + theme_section_id(data, theme)),
             [
                 count_cell(r.get("crime_count"), sup(r, "crime_count"), CRIME),
                 value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
