@@ -66,6 +66,13 @@ COUNT_TABLES: tuple[CountTable, ...] = (
     CountTable("area_theme_year", (CRIME,), margins=("area_id", "theme"), by=("year",)),
     CountTable("area_month", (CRIME,), margins=("area_id", "month"), by=("year",)),
     CountTable("municipality_theme_month", (CRIME,), margins=("theme", "month"), by=("year",)),
+    # A theme's total (the same cell as area_theme_year's) = the sum of its crime categories.
+    CountTable(
+        "municipality_category_year",
+        (CRIME,),
+        margins=("crime_category",),
+        by=("year", "theme"),
+    ),
     CountTable(
         "area_referral_year",
         (Measure("referral_count", "referral_cell", "referral"),),

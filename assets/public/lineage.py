@@ -94,6 +94,7 @@ DERIVED: Mapping[str, Mapping[str, Derived]] = {
         "funnel_high_95": LIMIT,
         "funnel_high_998": LIMIT,
     },
+    "municipality_category_year": {"crimes_per_1000": RATE, "change_pct": CHANGE},
     "priority": {
         # Recomputed from published inputs only (assets.public.priority).
         "crimes_per_1000": RATE,
@@ -134,6 +135,9 @@ PLAIN: Mapping[str, frozenset[str]] = {
     ),
     "area_month": frozenset({"area_id", "area_name", "year", "month"}),
     "municipality_theme_month": frozenset({"year", "theme", "month"}),
+    "municipality_category_year": frozenset(
+        {"year", "theme", "crime_category", "is_signal_crime", "is_complete_year", "population"}
+    ),
     "area_referral_year": frozenset({"area_id", "area_name", "year", "type", "source"}),
     "referral_year": frozenset({"year", "type", "age_group", "age_min", "age_max", "sex"}),
     "priority": frozenset(

@@ -71,6 +71,8 @@ class ReportData:
     quarantine: pd.DataFrame
     years: list[int] = field(default_factory=list)
     section_area_ids: list[str] = field(default_factory=list)
+    #: public.municipality_category_year up to the report year (empty for older marts).
+    category_year: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # --- derived facts -------------------------------------------------------------
 
@@ -235,6 +237,16 @@ def _load(con, year: int) -> ReportData:
         y,
     )
     priority_rule = _frame(con, "SELECT * FROM public.priority_rule ORDER BY rule_order")
+    category_year = (
+        _frame(
+            con,
+            "SELECT * FROM public.municipality_category_year WHERE year <= ? "
+            "ORDER BY theme, crime_category, year",
+            y,
+        )
+        if _table_exists(con, "municipality_category_year")
+        else pd.DataFrame()
+    )
     area_team = _frame(
         con,
         "SELECT * FROM public.area_team WHERE year <= ? ORDER BY area_id, period_start, theme",
@@ -270,6 +282,7 @@ def _load(con, year: int) -> ReportData:
         quarantine=quarantine,
         years=complete,
         section_area_ids=section_ids,
+        category_year=category_year,
     )
 
 

@@ -167,9 +167,8 @@ def render_html(
     how = sources.how_to_read(data, crime_min, referral_min)
     map_section, map_model = _map_section(data)
     overview = themes.themes_overview(data)
-    organised = themes.main_theme_section(data, "organised", section_ids)
-    violence = themes.main_theme_section(data, "violence_close", section_ids)
-    children = themes.children_section(data, section_ids, referrals)
+    # Every theme, ordered by the prioritisation (issue 13, point 3).
+    theme_sections = themes.theme_sections(data, section_ids, referrals)
     area_part = _areas_section(data, referrals)
     area_details = _area_details_section(data, referrals)
     funnels = themes.funnel_section(data, section_ids)
@@ -195,9 +194,7 @@ def render_html(
         how,
         map_section,
         overview,
-        organised,
-        violence,
-        children,
+        *theme_sections,
         area_part,
         own["konsekvenser"],
         own["annan-information"],

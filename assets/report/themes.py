@@ -22,6 +22,7 @@ from assets.report.areas import (
 )
 from assets.report.data import (
     MAX_AREAS_WITH_SECTIONS,
+    MAX_FINDINGS,
     TOTAL,
     UNKNOWN_AREA,
     ReportData,
@@ -45,7 +46,7 @@ from assets.report.figures import (
     season_chart,
     trend_chart,
 )
-from assets.report.findings import count_span
+from assets.report.findings import count_span, priority_rows
 from assets.report.tables import (
     CRIME,
     REFERRAL,
@@ -345,17 +346,21 @@ def _sv_key(text: str):
 # --- sections ----------------------------------------------------------------------------
 
 
+#: Section ids of the main themes (kept stable: other sections link to them).
+MAIN_SECTION_IDS = {
+    "organised": "organiserad-brottslighet",
+    "violence_close": "vald-i-nara-relationer",
+    "children": "barn-och-unga",
+}
+
+
 def main_theme_section(data: ReportData, key: str, section_ids: set[str]) -> Section:
     """The section of one of the two main themes (or the crime part of children)."""
     title = THEME_TITLES[key]
     theme = data.main_theme(key)
-    sid = {
-        "organised": "organiserad-brottslighet",
-        "violence_close": "vald-i-nara-relationer",
-        "children": "barn-och-unga",
-    }[key]
-    section = Section(sid, title)
+    sid = MAIN_SECTION_IDS[key]
     if theme is None:
+        section = Section(sid, title)
         section.p(
             f"Temat ”{title.lower()}” finns inte i den levererade referenslistan över teman, så "
             "det kan inte redovisas. Lägg till temat i referens/teman.csv och knyt "
@@ -364,19 +369,173 @@ def main_theme_section(data: ReportData, key: str, section_ids: set[str]) -> Sec
         if key != "children":
             section.note(THEME_NOTES[key])
         return section
+    return theme_section(
+        data,
+        theme,
+        section_ids,
+        sid=sid,
+        title=title,
+        note=None if key == "children" else THEME_NOTES[key],
+        crime_heading=key == "children",
+        full=True,
+    )
+
+
+def theme_section(
+    data: ReportData,
+    theme: str,
+    section_ids: set[str],
+    *,
+    sid: str | None = None,
+    title: str | None = None,
+    note: str | None = None,
+    crime_heading: bool = False,
+    full: bool = False,
+) -> Section:
+    """One theme's section: what it covers, the whole municipality's count, rate, interval and
+    development, its crime categories, the areas over the municipal level and the area teams.
+
+    ``full`` (the main themes) adds the trend and season charts and the teams' caveat; the other
+    themes stay compact (issue 13: about 25 printed pages).
+    """
+    section = Section(sid or theme_id(theme), title or capitalise(theme))
     description = row(data.themes, theme=theme)
     if description and description.get("description"):
         section.p(Markup("<em>Temat omfattar:</em> {}").format(description["description"]))
     target = section
-    if key == "children":
-        target = section.sub(Section(f"{sid}-brott", "Anmälda brott inom temat", in_toc=False))
-    else:
-        section.note(THEME_NOTES[key])
-    _crime_part(data, target, theme, theme, section_ids, f"{sid}")
+    if crime_heading:
+        target = section.sub(
+            Section(f"{section.id}-brott", "Anmälda brott inom temat", in_toc=False)
+        )
+    if note:
+        section.note(note)
+    _crime_part(data, target, theme, theme, section_ids, section.id, full=full)
     return section
 
 
-def _crime_part(data, section: Section, theme: str, label: str, section_ids, sid: str) -> None:
+def theme_order(data: ReportData) -> list[str]:
+    """Every theme of the reference list in the order the report treats them.
+
+    The themes of the year's key findings first, in their order; then the other themes by the
+    whole municipality's count this year (largest first; a hidden count counts as 0); themes
+    that are not prioritised (a residual theme such as övrigt) last, in the list's order.
+    """
+    names = data.theme_names()
+    prioritised = [t for t in names if _is_prioritised(data, t)]
+    residual = [t for t in names if not _is_prioritised(data, t)]
+    first: list[str] = []
+    for p in priority_rows(data)[:MAX_FINDINGS]:
+        if p["theme"] in prioritised and p["theme"] not in first:
+            first.append(p["theme"])
+    year = data.year
+
+    def size(theme: str) -> float:
+        r = _municipal(data, theme).get(year)
+        shown = None if r is None or sup(r, "crime_count") else r.get("crime_count")
+        return float(shown) if shown is not None else 0.0
+
+    position = {t: i for i, t in enumerate(names)}
+    rest = sorted((t for t in prioritised if t not in first), key=lambda t: (-size(t), position[t]))
+    return [*first, *rest, *residual]
+
+
+def theme_sections(
+    data: ReportData, section_ids: set[str], referrals_delivered: bool
+) -> list[Section]:
+    """A section for every theme, ordered by the prioritisation (:func:`theme_order`).
+
+    The main themes keep their own sections (children with orosanmälningar and SIG); a main
+    theme the reference list lacks keeps its explanation, after the prioritised themes.
+    """
+    main = {data.main_theme(key): key for key in THEME_TITLES if data.main_theme(key)}
+
+    def one(theme: str) -> Section:
+        key = main.get(theme)
+        if key == "children":
+            return children_section(data, section_ids, referrals_delivered)
+        if key is not None:
+            return main_theme_section(data, key, section_ids)
+        return theme_section(data, theme, section_ids)
+
+    order = theme_order(data)
+    out = [one(t) for t in order if _is_prioritised(data, t)]
+    for key in THEME_TITLES:
+        if data.main_theme(key) is None:
+            out.append(
+                children_section(data, section_ids, referrals_delivered)
+                if key == "children"
+                else main_theme_section(data, key, section_ids)
+            )
+    return out + [one(t) for t in order if not _is_prioritised(data, t)]
+
+
+def theme_section_id(data: ReportData, theme: str) -> str:
+    """The id of a theme's section (a main theme keeps its own)."""
+    for key, sid in MAIN_SECTION_IDS.items():
+        if data.main_theme(key) == theme:
+            return sid
+    return theme_id(theme)
+
+
+def _is_prioritised(data: ReportData, theme: str) -> bool:
+    """The reference list's prioriteras flag (absent or unreadable reads as yes)."""
+    r = row(data.themes, theme=theme)
+    value = None if r is None else r.get("is_prioritised")
+    return True if value is None else bool(value)
+
+
+def category_table(data: ReportData, theme: str, label: str) -> Table | None:
+    """The theme's crime categories in the whole municipality: count, rate and change.
+
+    From public.municipality_category_year: the categories add up to the theme's total (the
+    foot row), so a reader sees which category drives the theme. Shown counts largest first,
+    hidden ones after them in alphabetical order (their place would hint at their size).
+    """
+    cy = data.category_year
+    if cy.empty:
+        return None
+    year = data.year
+    sub = cy[cy["theme"] == theme]
+    now = {r["crime_category"]: r for r in rows(sub[sub["year"] == year])}
+    before = {r["crime_category"]: r for r in rows(sub[sub["year"] == year - 1])}
+    categories = [c for c in now if c != TOTAL]
+    if not categories:
+        return None
+
+    def order(category: str) -> tuple:
+        r = now[category]
+        hidden = sup(r, "crime_count") or r.get("crime_count") is None
+        return (hidden, 0.0 if hidden else -float(r["crime_count"]), _sv_key(category))
+
+    table = Table(
+        caption=f"Brottskategorier inom {label} i hela kommunen {year}",
+        columns=[
+            f"Anmälda brott {year}",
+            "Antal per 1 000 invånare",
+            f"Förändring från {year - 1}",
+        ],
+        row_header="Brottskategori",
+        compact=True,
+    )
+
+    def cells(category: str) -> list[Cell]:
+        r = now[category]
+        return [
+            count_cell(r.get("crime_count"), sup(r, "crime_count"), CRIME),
+            value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
+            change_cell(r, before.get(category)),
+        ]
+
+    for category in sorted(categories, key=order):
+        table.add(category, cells(category))
+    if TOTAL in now:
+        table.foot.append((Cell("Hela temat", align="txt"), cells(TOTAL)))
+    return table
+
+
+def _crime_part(
+    data, section: Section, theme: str, label: str, section_ids, sid: str, *, full: bool = True
+) -> None:
     if not theme_has_crimes(data, theme):
         text = (
             "Inga anmälda brott inom temat finns i de levererade uppgifterna: antingen är ingen "
@@ -396,16 +555,22 @@ def _crime_part(data, section: Section, theme: str, label: str, section_ids, sid
         section.p(text)
         return
     section.p(municipal_sentence(data, theme, label), css="lead")
-    section.chart(theme_trend_chart(data, theme, label, f"{sid}-trend"))
-    # The month-by-month picture is in the appendix (issue 13: the main text stays short).
-    section.p(Markup('Brotten per månad finns i <a href="#monster">Bilaga: Mönster över året</a>.'))
+    section.table(category_table(data, theme, label))
+    if full:
+        section.chart(theme_trend_chart(data, theme, label, f"{sid}-trend"))
+        # The month-by-month picture is in the appendix (issue 13: the main text stays short).
+        section.p(
+            Markup('Brotten per månad finns i <a href="#monster">Bilaga: Mönster över året</a>.')
+        )
     text, table = above_level(data, theme, label, section_ids)
     section.p(
         text + Markup(' Se <a href="#{}">trattdiagrammet för temat</a>.').format(funnel_id(theme))
     )
     section.table(table)
     team_text, team_table = team_for_theme(data, theme, label)
-    section.p(team_text)
+    # The compact sections show the teams' table alone: its caveat is in the main themes.
+    if full or team_table is None:
+        section.p(team_text)
     section.table(team_table)
 
 
@@ -660,7 +825,8 @@ def themes_overview(data: ReportData) -> Section:
     section = Section("teman", "Teman i kommunen")
     section.p(
         "Brotten är grupperade i teman enligt kommunens referenslista. Ett brott hör till ett "
-        "tema genom sin brottskategori. Tabellen visar hela kommunen."
+        "tema genom sin brottskategori. Tabellen visar hela kommunen; varje tema har ett eget "
+        "avsnitt nedan med sina brottskategorier."
     )
     names, rates, lows, highs, flags = [], [], [], [], []
     table = Table(
@@ -694,7 +860,7 @@ def themes_overview(data: ReportData) -> Section:
             if r["is_significant"] and val(r, "change_pct") is not None:
                 significant.append(f"{theme} {'ökade' if r['change_pct'] > 0 else 'minskade'}")
         table.add(
-            label,
+            Cell(label, align="txt", href="#" + theme_section_id(data, theme)),
             [
                 count_cell(r.get("crime_count"), sup(r, "crime_count"), CRIME),
                 value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),

@@ -19,7 +19,7 @@ from pathlib import Path
 AREAS = "omrade_id;omrade_namn\n" + "".join(f"P{i};Plats {i}\n" for i in range(1, 6))
 REFERENS = (
     "brottskategori;tema;signalbrott\nStöld;egendomsbrott;nej\nKlotter;skadegörelse;ja\n"
-    "Hot;våld i offentlig miljö;nej\nNarkotikabrott;narkotika;nej\n"
+    "Hot;våld i offentlig miljö;nej\nRån;våld i offentlig miljö;nej\nNarkotikabrott;narkotika;nej\n"
 )
 RARE_THEME = "narkotika"
 POPULATION = "omrade_id;ar;aldersgrupp;kon;antal\n" + "".join(
@@ -30,6 +30,7 @@ POPULATION = "omrade_id;ar;aldersgrupp;kon;antal\n" + "".join(
 ONLY_HERE = {
     "area_month": "P1 in March: 1 crime, the other areas 10 each (municipal March is large)",
     "municipality_theme_month": "threats (Hot) in November: 1 crime, in P2",
+    "municipality_category_year": "robbery (Rån) in the year: 1 crime, in P2 (Hot is large)",
     "area_theme_year": "the 1s and 2s of the base pattern (an area's theme in a year)",
     "area_year": "P3's referrals about children 0–17: 1, beside 18–25 referrals in every area",
     "area_referral_year": "P1's referrals from the police: 1 + 3 = 4",
@@ -54,6 +55,8 @@ def crime() -> str:
     # municipality_theme_month: one theme's month is small for the whole municipality.
     lines += [f"P{area};2023-11;Stöld;10" for area in range(1, 6)]
     lines.append("P2;2023-11;Hot;1")
+    # municipality_category_year: one category of a theme is small for the whole year.
+    lines.append("P2;2023-09;Rån;1")
     # RARE_THEME: one crime in the whole year.
     lines.append("P5;2023-05;Narkotikabrott;1")
     return "\n".join(lines) + "\n"

@@ -66,6 +66,7 @@ DERIVED_FROM: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "area_month": {"crime_count": ()},
     "municipality_theme_month": {"crime_count": ()},
+    "municipality_category_year": {"crime_count": ("crimes_per_1000",)},
     "area_referral_year": {"referral_count": ()},
     "referral_year": {"referral_count": ()},
 }
@@ -77,6 +78,7 @@ CHANGE_OF: dict[str, dict[str, tuple[str, ...]]] = {
         "referral_count": ("referral_change_pct", "referral_q_value"),
     },
     "area_theme_year": {"crime_count": ("change_pct", "q_value", "is_significant")},
+    "municipality_category_year": {"crime_count": ("change_pct",)},
 }
 
 #: Five-year trends (statistics.md): fitted to the counts of the years year − 4 … year, so
@@ -127,6 +129,14 @@ NOT_DERIVED: dict[str, dict[str, str]] = {
     },
     "area_month": {"area_id": "key", "area_name": "label", "year": "key", "month": "key"},
     "municipality_theme_month": {"year": "key", "theme": "key", "month": "key"},
+    "municipality_category_year": {
+        "year": "key",
+        "theme": "key",
+        "crime_category": "key",
+        "is_signal_crime": "the reference list's flag",
+        "is_complete_year": "whether the year's months are all delivered",
+        "population": "published population (the denominator)",
+    },
     "area_referral_year": {
         "area_id": "key",
         "area_name": "label",
@@ -224,6 +234,7 @@ ENTITY = {
     "area_year": ("area_id",),
     "area_theme_year": ("area_id", "theme"),
     "priority": ("area_id", "theme"),
+    "municipality_category_year": ("theme", "crime_category"),
 }
 
 
@@ -500,7 +511,17 @@ def test_csv_and_parquet_hide_the_same_values(public) -> None:
     for table in DERIVED_FROM:
         keys = [
             c
-            for c in ("area_id", "year", "theme", "month", "type", "source", "age_group", "sex")
+            for c in (
+                "area_id",
+                "year",
+                "theme",
+                "crime_category",
+                "month",
+                "type",
+                "source",
+                "age_group",
+                "sex",
+            )
             if c in csv[table]
         ]
         left = csv[table].set_index(keys)

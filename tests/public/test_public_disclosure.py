@@ -53,6 +53,12 @@ def _joined(k: pd.DataFrame, parts: list) -> pd.Series:
     return pd.concat(columns, axis=1).agg("|".join, axis=1)
 
 
+def category_cell(k: pd.DataFrame) -> pd.Series:
+    """A crime category of the whole municipality; its `Totalt` row is the theme's count."""
+    own = "k|" + _joined(k, [k["year"], T, k["theme"], k["crime_category"]])
+    return own.where(k["crime_category"] != T, crime_cell(k))
+
+
 def child_cell(k: pd.DataFrame) -> pd.Series:
     """area_year's 0–17 orosanmälningar: a number of its own (all ages are elsewhere)."""
     return "r017|" + k["year"] + "|" + k["area_id"]
@@ -66,6 +72,14 @@ PUBLISHED = (
     ("area_theme_year", "crime_count", "crime", ["area_id", "theme"], ["year"], crime_cell),
     ("area_month", "crime_count", "crime", ["area_id", "month"], ["year"], crime_cell),
     ("municipality_theme_month", "crime_count", "crime", ["theme", "month"], ["year"], crime_cell),
+    (
+        "municipality_category_year",
+        "crime_count",
+        "crime",
+        ["crime_category"],
+        ["year", "theme"],
+        category_cell,
+    ),
     (
         "area_referral_year",
         "referral_count",

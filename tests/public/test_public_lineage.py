@@ -85,6 +85,29 @@ def test_a_change_follows_both_years() -> None:
     assert pd.isna(out.loc[1, "change_pct"]) and out.loc[3, "change_pct"] == 20
 
 
+def test_a_category_rate_and_change_follow_its_counts() -> None:
+    """municipality_category_year: a rate is hidden with its count, a change when either
+    year's count of the same theme and category is (another category's does not matter)."""
+    frame = pd.DataFrame(
+        {
+            "theme": ["narkotika"] * 4,
+            "crime_category": ["innehav", "innehav", "overlatelse", "overlatelse"],
+            "year": [2024, 2025, 2024, 2025],
+            "crime_count": [2.0, 40.0, 30.0, 33.0],
+            "crime_count_suppressed": [True, False, False, False],
+            "crimes_per_1000": [0.05, 1.08, 0.81, 0.89],
+            "change_pct": [None, 1900.0, None, 10.0],
+            "_reference_suppressed": [False] * 4,
+        }
+    )
+    out = protect(
+        "municipality_category_year", frame, ("crime_count",), ["crime_category", "theme"]
+    )
+    assert out["crimes_per_1000_suppressed"].tolist() == [True, False, False, False]
+    assert out["change_pct_suppressed"].tolist() == [True, True, False, False]
+    assert out.loc[3, "change_pct"] == 10 and pd.isna(out.loc[1, "change_pct"])
+
+
 def test_a_trend_follows_every_year_of_its_window() -> None:
     """A hidden count four years back hides the trend; five years back it is outside the window
     (last_year − 4 … last_year), and another area's hidden count does not matter."""
