@@ -249,10 +249,23 @@ def test_ordering_route(sample_published: Published, tmp_path: Path) -> None:
     frame = _read(path)
     rank = truth.priority.assign(year=truth.priority["year"].astype(str))
     frame = frame.merge(
-        rank[["year", "area_id", "theme", "rank", "score", "funnel_position"]].rename(
-            columns={"rank": "_rank", "score": "_score", "funnel_position": "_position"}
+        rank[["year", "area_id", "theme", "score", "funnel_position", "crime_count"]].rename(
+            columns={"score": "_score", "funnel_position": "_position", "crime_count": "_count"}
         ),
         on=["year", "area_id", "theme"],
+    )
+    # The mart's order (score, funnel position, count), residual themes among the others:
+    # their rank is NULL now, but their order would leak the same way.
+    frame["_rank"] = (
+        frame.assign(_p=frame["_position"].astype(float).fillna(-9))
+        .sort_values(
+            ["year", "_score", "_p", "_count", "area_id", "theme"],
+            ascending=[True, False, False, False, True, True],
+            kind="mergesort",
+        )
+        .groupby("year")
+        .cumcount()
+        .reindex(frame.index)
     )
     # The protection off, as before the fix: the mart's scores and positions beside every
     # shown count (the public table now scores published inputs only), rows in rank order.
@@ -262,7 +275,10 @@ def test_ordering_route(sample_published: Published, tmp_path: Path) -> None:
         frame.loc[shown, "_position"].astype(float).astype(int).astype(str)
     )
     _write(
-        frame.sort_values(["year", "_rank"]).drop(columns=["_rank", "_score", "_position"]), path
+        frame.sort_values(["year", "_rank"]).drop(
+            columns=["_rank", "_score", "_position", "_count"]
+        ),
+        path,
     )
     hits = _caught(attack(weak.public, routes=["ordering"]), truth, "ordering")
     assert any(f.status == DISCLOSED for f in hits)
