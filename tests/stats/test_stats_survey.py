@@ -57,6 +57,8 @@ def _rows() -> pd.DataFrame:
         ("A2", 2023, "otrygg_kvall", "totalt", 160, 12.5, None, None),
         ("kommun", 2021, "otrygg_kvall", "totalt", 2000, 20.0, 18.0, 22.0),
         ("kommun", 2023, "otrygg_kvall", "totalt", 2100, 23.0, 21.0, 25.0),
+        ("A1", 2025, "otrygg_kvall", "totalt", 250, 26.0, None, None),
+        ("A2", 2025, "otrygg_kvall", "totalt", 170, 11.0, None, None),
     ]
     cols = ["area_id", "year", "question", "sex", "respondents", "share_pct"]
     return pd.DataFrame(rows, columns=[*cols, "ci_low_pct", "ci_high_pct"])
@@ -71,10 +73,11 @@ def test_mart_change_q_and_comparison():
     assert a1["p_value"] == pytest.approx(p_a1, rel=1e-9)
     assert out.loc[("kommun", 2023), "ci_source"] == "survey"
     assert out.loc[("A1", 2023), "ci_source"] == "wilson"
-    # BH over the 2023 family, kommun included.
-    family = out.xs(2023, level="year")["p_value"]
-    _, q = fdrcorrection(family.to_numpy())
-    np.testing.assert_allclose(out.xs(2023, level="year")["q_value"], q, rtol=1e-12)
+    # BH per year (2023 with kommun, 2025 without): each year is its own family.
+    for year in (2023, 2025):
+        family = out.xs(year, level="year")
+        _, q = fdrcorrection(family["p_value"].to_numpy())
+        np.testing.assert_allclose(family["q_value"], q, rtol=1e-12)
     assert out.xs(2021, level="year")["p_value"].isna().all()
     # Comparison: the kommun row is the reference, tested pooled; NULL on kommun rows.
     assert a1["kommun_share_pct"] == 23.0
