@@ -164,3 +164,30 @@ def test_without_trygghet_the_run_is_as_before(build_raw, write_raw, base_files,
     assert build.scalar("SELECT count(*) FROM staging.survey") == 0
     log = build.load_log("trygghet")
     assert [(r["file"], r["status"]) for r in log] == [(None, "not_delivered")]
+
+
+def test_an_xlsx_with_english_headers_and_number_cells(build_raw, write_raw, base_files, tmp_path):
+    import io
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    for row in [
+        ["Area_ID", "Year", "Question", "Sex", "Respondents", "Share", "CI_low", "CI_high", "x"],
+        ["A1", 2024, "otrygg_kvall", "women", 300, 27.5, 22.6, 32.9, "extra"],
+        ["A2", 2024, "otrygg_kvall", None, 250, 12, None, None, None],
+    ]:
+        wb.active.append(row)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    raw = write_raw(tmp_path / "raw", base_files(**{"trygghet/enkat.xlsx": buffer.getvalue()}))
+    build = build_raw(raw, tmp_path / "marts", publish=False)
+    assert build.result.success
+    staged = build.rows(
+        "SELECT area_id, sex, respondents, share_pct, ci_low_pct FROM staging.survey"
+    )
+    assert sorted(tuple(r.values()) for r in staged) == [
+        ("A1", "kvinnor", 300, 27.5, 22.6),
+        ("A2", "totalt", 250, 12.0, None),
+    ]
+    assert build.log_row("trygghet", "enkat.xlsx")["rows_accepted"] == 2
