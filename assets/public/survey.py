@@ -21,6 +21,12 @@ def public_survey(frame: pd.DataFrame, survey_min: int) -> pd.DataFrame:
     """Flag, hide and round; `frame` is assets/public/sql/area_survey_year.sql's result."""
     out = frame.reset_index(drop=True)
     hidden = ~(pd.to_numeric(out["respondents"], errors="coerce") >= survey_min).to_numpy()
+    # Secondary: with respondents published, totalt and one sex give the other sex's share
+    # back, so when kvinnor or man is hidden, both sexes are hidden (totalt may stay).
+    by_sex = out["sex"].isin(["kvinnor", "man"]).to_numpy()
+    cell = out["area_id"] + "|" + out["year"].astype(str) + "|" + out["question"]
+    sex_hidden = pd.Series(hidden & by_sex).groupby(cell.to_numpy()).transform("any").to_numpy()
+    hidden = hidden | (by_sex & sex_hidden)
     out["share_pct_suppressed"] = hidden
     # The previous survey year is the row named by prev_survey_year, not year - 1.
     flags = out[[*ENTITY, "year"]].assign(_prev_hidden=hidden)

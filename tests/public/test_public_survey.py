@@ -18,17 +18,24 @@ SURVEY = "omrade_id;ar;fraga;kon;antal_svarande;andel\n" + (
     "A3;2021;otrygg_kvall;totalt;12;40\n"  # too few: hidden, so A3 2023's change too
     "A3;2023;otrygg_kvall;totalt;150;35\n"
     "kommun;2023;otrygg_kvall;totalt;1200;24\n"
+    "A1;2023;otrygg_kvall;kvinnor;195;20\n"  # shown alone it would give man's share back
+    "A1;2023;otrygg_kvall;man;25;37,6\n"  # too few
 )
 
 
 @pytest.fixture(scope="module")
-def public(build_raw, write_raw, base_files, tmp_path_factory):
+def everything(build_raw, write_raw, base_files, tmp_path_factory):
     root = tmp_path_factory.mktemp("public_survey")
     raw = write_raw(root / "raw", base_files(**{"trygghet/matning.csv": SURVEY}))
     build = build_raw(raw, root / "marts")
     assert not build.errors(), build.errors()
     assert build.result.success
     return read_public(root / "marts" / "public", "area_survey_year").set_index(["area_id", "year"])
+
+
+@pytest.fixture(scope="module")
+def public(everything):
+    return everything[everything["sex"] == "totalt"]
 
 
 DERIVED = ["ci_low", "ci_high", "change_pp", "p_value", "q_value"]
@@ -41,6 +48,12 @@ def test_no_share_from_fewer_than_30_respondents(public):
     assert (public.loc[few, ["kommun_p_value", "kommun_q_value"]] == "..").all().all()
     # The respondents themselves are published.
     assert public.loc[("A2", "2023"), "respondents"] == "29"
+
+
+def test_one_hidden_sex_hides_the_other(everything):
+    a1 = everything.loc[("A1", "2023")].set_index("sex")
+    assert a1.loc["man", "share_pct"] == ".." and a1.loc["kvinnor", "share_pct"] == ".."
+    assert a1.loc["kvinnor", "respondents"] == "195" and a1.loc["totalt", "share_pct"] == "22"
 
 
 def test_a_change_from_a_hidden_year_is_hidden(public):
