@@ -133,6 +133,8 @@ PLAIN: Mapping[str, frozenset[str]] = {
             "area_name",
             "year",
             "question",
+            "question_text",
+            "high_share_is_worse",
             "sex",
             "respondents",
             "ci_source",

@@ -3,21 +3,25 @@
 -- Statistics (stats_area_survey_year) come from assets/marts/survey.py; only survey years
 -- have rows: nothing is filled in between (data-contract §2.8).
 CREATE OR REPLACE TABLE main.area_survey_year AS
-SELECT area_id::VARCHAR AS area_id,
-       year::INTEGER AS year,
-       question::VARCHAR AS question,
-       sex::VARCHAR AS sex,
-       respondents::BIGINT AS respondents,
-       share_pct::DOUBLE AS share_pct,
-       ci_low::DOUBLE AS ci_low,
-       ci_high::DOUBLE AS ci_high,
-       ci_source::VARCHAR AS ci_source,
-       prev_survey_year::INTEGER AS prev_survey_year,
-       change_pp::DOUBLE AS change_pp,
-       p_value::DOUBLE AS p_value,
-       q_value::DOUBLE AS q_value,
-       kommun_share_pct::DOUBLE AS kommun_share_pct,
-       kommun_p_value::DOUBLE AS kommun_p_value,
-       kommun_q_value::DOUBLE AS kommun_q_value
-FROM stats_area_survey_year
-ORDER BY area_id, year, question, sex;
+SELECT s.area_id::VARCHAR AS area_id,
+       s.year::INTEGER AS year,
+       s.question::VARCHAR AS question,
+       q.question_text::VARCHAR AS question_text,
+       q.high_share_is_worse::BOOLEAN AS high_share_is_worse,
+       s.sex::VARCHAR AS sex,
+       s.respondents::BIGINT AS respondents,
+       s.share_pct::DOUBLE AS share_pct,
+       s.ci_low::DOUBLE AS ci_low,
+       s.ci_high::DOUBLE AS ci_high,
+       s.ci_source::VARCHAR AS ci_source,
+       s.prev_survey_year::INTEGER AS prev_survey_year,
+       s.change_pp::DOUBLE AS change_pp,
+       s.p_value::DOUBLE AS p_value,
+       s.q_value::DOUBLE AS q_value,
+       s.kommun_share_pct::DOUBLE AS kommun_share_pct,
+       s.kommun_p_value::DOUBLE AS kommun_p_value,
+       s.kommun_q_value::DOUBLE AS kommun_q_value
+FROM stats_area_survey_year AS s
+-- The question's wording and direction (referens/trygghetsfragor.csv), for the report.
+LEFT JOIN staging.survey_question AS q USING (question)
+ORDER BY s.area_id, s.year, s.question, s.sex;
