@@ -37,6 +37,7 @@ def report(context: dg.AssetExecutionContext, settings: LagesbildSettings) -> dg
             crime_suppress_below=settings.crime_suppress_below,
             referral_suppress_below=settings.referral_suppress_below,
             pct_min_count=settings.pct_min_count,
+            survey_min_respondents=settings.survey_min_respondents,
         )
     except ReportYearError as exc:
         raise dg.Failure(description=str(exc)) from None

@@ -71,6 +71,9 @@ class ReportData:
     quarantine: pd.DataFrame
     years: list[int] = field(default_factory=list)
     section_area_ids: list[str] = field(default_factory=list)
+    #: public.area_survey_year up to the report year (empty without a survey, or with marts
+    #: published before the survey table existed).
+    survey: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # --- derived facts -------------------------------------------------------------
 
@@ -251,6 +254,16 @@ def _load(con, year: int) -> ReportData:
         "ORDER BY source, file, reason",
         y,
     )
+    survey = (
+        _frame(
+            con,
+            "SELECT * FROM public.area_survey_year WHERE year <= ? "
+            "ORDER BY area_id, question, sex, year",
+            y,
+        )
+        if _table_exists(con, "area_survey_year")
+        else pd.DataFrame()
+    )
     return ReportData(
         year=year,
         coverage=coverage,
@@ -270,6 +283,7 @@ def _load(con, year: int) -> ReportData:
         quarantine=quarantine,
         years=complete,
         section_area_ids=section_ids,
+        survey=survey,
     )
 
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from assets.report import areas as area_sections
-from assets.report import findings, sources, themes
+from assets.report import findings, sources, survey, themes
 from assets.report.data import TOTAL, ReportData, load, record_change, row, rows, sup, val
 from assets.report.document import Block, Section
 from assets.report.findings import count_span
@@ -76,6 +76,7 @@ def render_report(
     referral_suppress_below: int = 5,
     produced: date | None = None,
     pct_min_count: int = 10,
+    survey_min_respondents: int = 30,
 ) -> RenderResult:
     """Render the report for ``year`` from the published marts; write it atomically."""
     started = time.perf_counter()
@@ -87,6 +88,7 @@ def render_report(
             crime_min=crime_suppress_below,
             referral_min=referral_suppress_below,
             produced=produced or produced_date(),
+            survey_min=survey_min_respondents,
         )
     finally:
         PCT_MIN_COUNT.reset(token)
@@ -124,7 +126,12 @@ def _environment() -> Environment:
 
 
 def render_html(
-    data: ReportData, *, crime_min: int, referral_min: int, produced: date
+    data: ReportData,
+    *,
+    crime_min: int,
+    referral_min: int,
+    produced: date,
+    survey_min: int = 30,
 ) -> tuple[str, int, int]:
     referrals = data.delivered("orosanmalningar")
     section_ids = set(data.section_area_ids)
@@ -138,6 +145,7 @@ def render_html(
     organised = themes.main_theme_section(data, "organised", section_ids)
     violence = themes.main_theme_section(data, "violence_close", section_ids)
     children = themes.children_section(data, section_ids, referrals)
+    safety = survey.survey_section(data, survey_min)
     area_part = _areas_section(data, referrals)
     funnels = themes.funnel_section(data, section_ids)
     patterns = themes.patterns_section(data, findings.prioritised_themes(data))
@@ -154,6 +162,7 @@ def render_html(
         organised,
         violence,
         children,
+        safety,
         area_part,
         funnels,
         patterns,
@@ -330,8 +339,13 @@ def _areas_section(data: ReportData, referrals: bool) -> Section:
         data, section_ids=set(data.section_area_ids), referrals_delivered=referrals
     )
     s.children.append(Block("table", table))
+    ids = {area_sections.anchor(a): a for a in data.section_area_ids}
     for section in area_sections.build_sections(data, referrals_delivered=referrals):
         section.in_toc = True
+        # Each area's survey figures (assets/report/survey.py), when a survey was delivered.
+        figures = survey.area_survey(data, ids[section.id], section.title)
+        if figures is not None:
+            section.sub(figures)
         s.sub(section)
     return s
 
