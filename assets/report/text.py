@@ -64,7 +64,8 @@ FOLDER_LABELS = {
     "brott": "Anmälda brott",
     "orosanmalningar": "Orosanmälningar och ärenden till SIG",
     "omradesteam": "Områdesteamens rapporter",
-    "referens": "Referenslistor (teman och brottskategorier)",
+    "referens": "Referenslistor (teman, brottskategorier och trygghetsfrågor)",
+    "trygghet": "Trygghetsmätningar",
 }
 
 #: Quarantine reason codes (data-contract.md §2.7) in Swedish.
@@ -83,6 +84,12 @@ REASON_LABELS = {
     "file_unreadable": "hela filen avvisad: kunde inte läsas som tabell",
     "file_empty": "hela filen avvisad: tom fil",
     "duplicate_area_id": "hela filen avvisad: områdeskod som redan finns",
+    # trygghet/ (data-contract §2.8); invalid_sex as for befolkning and orosanmälningar.
+    "unknown_question": "okänd fråga (finns inte i referenslistan över trygghetsfrågor)",
+    "invalid_share": "ogiltig andel (inte ett tal mellan 0 och 100)",
+    "invalid_interval": "ogiltigt intervall (bara en gräns, eller andelen ligger utanför)",
+    "invalid_sex": "ogiltigt kön (ska vara kvinnor, man eller totalt)",
+    "invalid_direction": "ogiltig riktning (hog_andel_ar ska vara samre eller battre)",
 }
 
 STATUS_LABELS = {
