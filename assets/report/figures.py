@@ -206,20 +206,7 @@ def trend_chart(
         )
     )
     for s in series:
-        values = _clean(s.values)
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=values,
-                name=s.name,
-                mode="lines+markers",
-                line={"color": s.color, "dash": s.dash, "width": 2.5},
-                marker={"size": 7, "color": s.color},
-                error_y=_error(values, s.low, s.high),
-                connectgaps=False,
-                hovertemplate=f"{s.name}<br>%{{x}}: %{{y:,.1f}} per 1 000<extra></extra>",
-            )
-        )
+        fig.add_trace(line_trace(s, x, "per 1 000"))
     columns = []
     for s in series:
         columns.append(f"{s.name}: antal per 1 000")
@@ -239,6 +226,23 @@ def trend_chart(
                 cells.append(Cell(_interval(s.low[i], s.high[i], sup)))
         table.add(str(year), cells)
     return Chart(chart_id, to_json(fig), label, caption, table)
+
+
+def line_trace(s: Series, x: list[str], unit: str) -> go.Scatter:
+    """One series as a line with markers and its intervals as error bars; a gap where a value
+    is missing or suppressed (``unit`` follows the value on hover)."""
+    values = _clean(s.values)
+    return go.Scatter(
+        x=x,
+        y=values,
+        name=s.name,
+        mode="lines+markers",
+        line={"color": s.color, "dash": s.dash, "width": 2.5},
+        marker={"size": 7, "color": s.color},
+        error_y=_error(values, s.low, s.high),
+        connectgaps=False,
+        hovertemplate=f"{s.name}<br>%{{x}}: %{{y:,.1f}} {unit}<extra></extra>",
+    )
 
 
 def _interval(low: object, high: object, suppressed: bool) -> str:

@@ -12,7 +12,16 @@ from dataclasses import dataclass
 import plotly.graph_objects as go
 from markupsafe import Markup
 
-from assets.report.figures import Chart, Series, _clean, _error, _figure, _layout, to_json
+from assets.report.figures import (
+    Chart,
+    Series,
+    _clean,
+    _error,
+    _figure,
+    _layout,
+    line_trace,
+    to_json,
+)
 from assets.report.tables import Cell, Table
 from assets.report.text import MISSING, NBSP, SUPPRESSED, fmt_dec, fmt_rate
 
@@ -57,20 +66,7 @@ def share_trend_chart(
     )
     columns = []
     for s in series:
-        values = _clean(s.values)
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=values,
-                name=s.name,
-                mode="lines+markers",
-                line={"color": s.color, "dash": s.dash, "width": 2.5},
-                marker={"size": 7, "color": s.color},
-                error_y=_error(values, s.low, s.high),
-                connectgaps=False,
-                hovertemplate=f"{s.name}<br>%{{x}}: %{{y:,.1f}}{NBSP}%<extra></extra>",
-            )
-        )
+        fig.add_trace(line_trace(s, x, "%"))
         columns += [f"{s.name}: andel (%)", f"{s.name}: 95 % konfidensintervall"]
     table = Table(caption=table_caption, columns=columns, row_header="Mätår", compact=True)
     for i, year in enumerate(years):
