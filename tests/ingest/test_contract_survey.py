@@ -79,6 +79,9 @@ def test_quarantine_reasons_are_exact(run):
         (17, "duplicate_key", None),
         (18, "duplicate_key", None),
     ]
+    # The detail names the empty limit in a sentence a coordinator can act on.
+    one_limit = next(q for q in rows if q["row_number"] == 16)
+    assert one_limit["detail"] == "column 'KI_hog': empty while the other interval limit is given"
 
 
 def test_accepted_rows_are_typed(run):

@@ -60,7 +60,7 @@ judged AS (
                 THEN invalid_value('invalid_interval',
                                CASE WHEN is_blank(ki_lag) THEN getvariable('h_ki_lag')
                                     ELSE getvariable('h_ki_hog') END,
-                               NULL, 'is empty, but the other interval limit is given')
+                               NULL, 'while the other interval limit is given')
             WHEN NOT is_blank(ki_lag) AND (ci_low_parsed IS NULL
                  OR NOT isfinite(ci_low_parsed) OR ci_low_parsed NOT BETWEEN 0 AND 100
                  OR ci_low_parsed > share_parsed)
