@@ -9,7 +9,7 @@ export DAGSTER_HOME := $(CURDIR)/.dagster_home
 export GX_ANALYTICS_ENABLED := false
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test ui serve lint format docs bench bench-smoke chromium postgresql systemd clean
+.PHONY: run test ui serve lint format docs bench bench-smoke chromium print-tools postgresql systemd clean
 
 # The environment: a venv at the project root, uv inside it, every package from uv.lock.
 $(UV):
@@ -23,10 +23,12 @@ $(VENV)/.synced: pyproject.toml uv.lock Makefile | $(UV)
 	$(UV) sync --frozen --inexact --quiet --compile-bytecode --python $(BIN)/python
 	@touch $@
 
-run: $(VENV)/.synced  ## Build the marts and the report from data/raw, print the report path
+# chromium: the run also prints the report to reports/lagesbild-<year>.pdf (without it the run
+# still writes the HTML and says that no PDF was made).
+run: $(VENV)/.synced chromium  ## Build the marts and the report (HTML and PDF) from data/raw, print the report path
 	$(BIN)/lagesbild run
 
-test: $(VENV)/.synced chromium postgresql systemd  ## The whole test suite, browser and service tests included
+test: $(VENV)/.synced chromium print-tools postgresql systemd  ## The whole test suite, browser and service tests included
 	$(BIN)/pytest
 
 ui: $(VENV)/.synced  ## The Dagster UI on http://localhost:3000 (assets, checks, runs)
@@ -64,6 +66,17 @@ chromium:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
+# The PDF and language tests read the printed report with pdftotext (poppler-utils) and
+# spell-check its text with Debian's hunspell and its Swedish dictionary.
+print-tools:
+	@{ command -v pdftotext && command -v hunspell && test -f /usr/share/hunspell/sv_SE.dic; } \
+		>/dev/null 2>&1 || { \
+		echo "Installing Debian's poppler-utils, hunspell and hunspell-sv for the report tests"; \
+		SUDO=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq \
+			poppler-utils hunspell hunspell-sv >/dev/null; }
+
 # The service test (tests/service) starts a throwaway PostgreSQL cluster with Debian's server.
 postgresql:
 	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
@@ -81,5 +94,5 @@ systemd:
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq systemd >/dev/null; }
 
 clean:
-	rm -rf data/marts/* data/marts/.build data/marts/.parquet-* data/marts/.public-* data/marts/.versions reports/*.html
+	rm -rf data/marts/* data/marts/.build data/marts/.parquet-* data/marts/.public-* data/marts/.versions reports/*.html reports/*.pdf
 	rm -rf .dagster_home/storage .dagster_home/history .dagster_home/logs .dagster_home/schedules

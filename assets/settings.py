@@ -64,6 +64,24 @@ class LagesbildSettings(dg.ConfigurableResource):
         description="Earlier publications kept in <marts>/.versions/ besides the current one, "
         "each restorable with `lagesbild restore <run id>`.",
     )
+    chromium_path: str = Field(
+        default="",
+        description="The Chromium that prints the report as PDF; empty: `chromium` on the "
+        "PATH, else /usr/bin/chromium. Where it is missing the run still writes the HTML, "
+        "says so in one warning line and writes no PDF.",
+    )
+    open_data_url: str = Field(
+        default="",
+        description="Web address where the public tables (the marts folder's public/) are "
+        "published; the report links each CSV and Parquet file there. Empty: links relative "
+        "to the report's folder.",
+    )
+    next_report: str = Field(
+        default="",
+        description="When the next lägesbild is expected, as the report writes it (e.g. "
+        "'mars 2027'). Empty: February two years after the report year, when the yearly "
+        "schedule (15 February) renders the next year's report.",
+    )
     duckdb_memory_limit: str = Field(
         default="2GB",
         description="Memory DuckDB may use for the working database before it spills to "

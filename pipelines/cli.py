@@ -136,8 +136,12 @@ def _run(args: argparse.Namespace) -> int:
     if not report.success:
         return _failed(report)
     path = report.outputs.get("report", "")
+    for line in report.warnings:
+        print(f"  warning: {line}")
     print(f"lagesbild: done in {time.monotonic() - started:.1f} s")
     print(f"Report: {path}")
+    if "pdf" in report.outputs:
+        print(f"PDF: {report.outputs['pdf']}")
     return EXIT_OK
 
 
@@ -209,9 +213,11 @@ def _execute(defs, instance, job_name: str, partition_key: str | None = None) ->
             metadata = event.materialization.metadata
             if "summary" in metadata:
                 outcome.summaries.append(str(metadata["summary"].value))
-            for key in ("report", "database"):
+            for key in ("report", "pdf", "database"):
                 if key in metadata:
                     outcome.outputs[key] = str(metadata[key].value)
+            if "warnings" in metadata:
+                outcome.warnings.extend(str(w) for w in metadata["warnings"].value)
         elif event.is_step_failure:
             error = event.step_failure_data.error
             cause = error.cause or error

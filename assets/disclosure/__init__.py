@@ -4,8 +4,8 @@ Pure functions, no Dagster, no DuckDB, no I/O:
 
 * :func:`suppress`: primary + secondary suppression and the no-pinning audit with repair;
 * :func:`find_pinned` / :func:`feasible_intervals`: the independent LP attacker used in tests;
-* :func:`derived_mask`, :func:`change_suppressed`, :func:`any_suppressed`: derived values follow
-  their counts;
+* :func:`derived_mask`, :func:`change_suppressed`, :func:`window_suppressed`,
+  :func:`any_suppressed`: derived values follow their counts;
 * :func:`mark_for_csv`, :func:`parquet_columns`, :data:`SUPPRESSED_LEGEND`: how it looks in print;
 * :func:`groups_from_margins`: equations of a long table with ``Totalt`` margins.
 """
@@ -22,6 +22,7 @@ from assets.disclosure.derived import (
     change_suppressed,
     derived_mask,
     flag_column,
+    window_suppressed,
 )
 from assets.disclosure.marking import (
     SUPPRESSED_LEGEND,
@@ -50,4 +51,5 @@ __all__ = [
     "parquet_columns",
     "published_view",
     "suppress",
+    "window_suppressed",
 ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import numpy as np
 import pandas as pd
 
 FLAG_SUFFIX = "_suppressed"
@@ -59,15 +58,34 @@ def change_suppressed(
     ``year - 1`` of the same ``by`` key; when it is absent only this year's flag counts (the change
     is then NULL anyway). Returns a boolean Series aligned with ``df``.
     """
+    return window_suppressed(df, flag=flag, by=by, years=2, year=year)
+
+
+def window_suppressed(
+    df: pd.DataFrame,
+    *,
+    flag: str,
+    by: Sequence[str],
+    years: int,
+    year: str = "year",
+) -> pd.Series:
+    """Flag for a value computed from the counts of ``years`` years ending at the row's year.
+
+    True when the count of any year ``year - years + 1`` … ``year`` of the same ``by`` key is
+    flagged (a five-year trend is fitted to five counts, and one hidden count among four shown
+    ones and the slope is one equation away). Years absent from ``df`` count as not flagged.
+    """
     keys = [*by, year]
-    current = df[keys].copy()
-    previous = df[keys].copy()
-    previous[year] = previous[year] + 1
-    previous["_prev_flag"] = df[flag].fillna(False).astype(bool).to_numpy()
-    merged = current.merge(previous, on=keys, how="left", validate="one_to_one")
-    prev_flag = merged["_prev_flag"].fillna(False).astype(bool).to_numpy()
     own = df[flag].fillna(False).astype(bool).to_numpy()
-    return pd.Series(np.logical_or(own, prev_flag), index=df.index, name=flag)
+    out = own.copy()
+    current = df[keys].copy()
+    for back in range(1, years):
+        earlier = df[keys].copy()
+        earlier[year] = earlier[year] + back
+        earlier["_flag"] = own
+        merged = current.merge(earlier, on=keys, how="left", validate="one_to_one")
+        out |= merged["_flag"].fillna(False).astype(bool).to_numpy()
+    return pd.Series(out, index=df.index, name=flag)
 
 
 def any_suppressed(*flags: pd.Series) -> pd.Series:

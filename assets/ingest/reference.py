@@ -42,7 +42,7 @@ def load_reference_lists(
                 combined.ignored.append(path)
     for spec, stem in REFERENCE_LISTS:
         own = _own_file(folder, stem)
-        loader = RowLoader(
+        loader = (ThemeLoader if spec is THEMES else RowLoader)(
             con,
             spec,
             raw_dir=raw_dir,
@@ -66,6 +66,24 @@ def load_reference_lists(
     return combined
 
 
+class ThemeLoader(RowLoader):
+    """RowLoader for teman.csv: an unreadable prioriteras is read as ja and named in the log."""
+
+    def after_outputs(self) -> None:
+        counts = self.con.execute(
+            "SELECT file_ord, string_agg(theme, ', ' ORDER BY row_number) FROM staging.theme "
+            "WHERE priority_flag_unreadable GROUP BY file_ord"
+        ).fetchall()
+        by_ord = {f.raw.file_ord: f for f in self.result.files}
+        for file_ord, themes in counts:
+            raw = by_ord[file_ord].raw
+            header = raw.mapping.get("prioriteras", "prioriteras")
+            raw.notes.append(
+                f"{header} is neither ja nor nej for {themes}: read as ja (the default)"
+            )
+        self.con.execute("ALTER TABLE staging.theme DROP COLUMN priority_flag_unreadable")
+
+
 def _own_file(folder: Path, stem: str) -> Path | None:
     if not folder.is_dir():
         return None
@@ -83,7 +101,7 @@ def _finish_themes(con: duckdb.DuckDBPyConnection, combined: SourceLoad) -> None
     """
     con.execute(
         """CREATE OR REPLACE TABLE staging.theme AS
-           SELECT theme, theme_key, description, true AS is_listed,
+           SELECT theme, theme_key, description, is_prioritised, true AS is_listed,
                   row_number() OVER (ORDER BY row_number) AS sort_order, file_ord, row_number
            FROM staging.theme"""
     )
@@ -94,7 +112,7 @@ def _finish_themes(con: duckdb.DuckDBPyConnection, combined: SourceLoad) -> None
     if missing:
         con.execute(
             """INSERT INTO staging.theme
-               SELECT theme, theme_key, NULL, false,
+               SELECT theme, theme_key, NULL, true, false,
                       (SELECT coalesce(max(sort_order), 0) FROM staging.theme)
                         + row_number() OVER (ORDER BY theme), NULL, NULL
                FROM (SELECT DISTINCT c.theme, c.theme_key FROM staging.crime_category AS c

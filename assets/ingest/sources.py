@@ -147,6 +147,7 @@ THEMES = SourceSpec(
     columns=(
         Column("tema", ("theme",)),
         Column("beskrivning", ("description",), required=False),
+        Column("prioriteras", ("prioritised",), required=False),
     ),
     key=("theme_key",),
     description="Reference list: the lägesbild's themes.",

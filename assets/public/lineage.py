@@ -7,8 +7,9 @@ appears. Each column of each public table is declared here as one of
 * a **count** (a cell of the suppression problem, see :mod:`assets.public.build`), or
 * a **derived** value, with the counts it is computed from (:class:`Derived`):
   the row's own count(s), the same count a year earlier (a change or a test between two years),
-  and the *reference*: the crimes of all areas with a population in the row's year and theme,
-  which the reference rate, the funnel limits and everything compared with them are made of.
+  the same count in each year of the five-year trend's window, and the *reference*: the
+  crimes of all areas with a population in the row's year and theme, which the reference
+  rate, the funnel limits and everything compared with them are made of.
 
 :func:`protect` hides every derived value whose inputs include a hidden cell and rounds what it
 publishes to the precision the report prints (precise values invert: a smoothed rate or a q-value
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from assets.disclosure import change_suppressed, flag_column
+from assets.disclosure import change_suppressed, flag_column, window_suppressed
 
 
 @dataclass(frozen=True)
@@ -33,8 +34,9 @@ class Derived:
 
     own: tuple[str, ...] = ()  # count columns of the same row
     previous: tuple[str, ...] = ()  # the same count columns, same key, the year before
+    window: tuple[str, ...] = ()  # the same count columns in every year of the trend window
     reference: bool = False  # the reference count of the row's year and theme
-    precision: str | None = None  # "rate", "pct", "q" or None (published as computed)
+    precision: str | None = None  # "rate", "pct", "q", "ratio", "mean" or None (as computed)
 
 
 RATE = Derived(own=("crime_count",), precision="rate")
@@ -43,6 +45,9 @@ TEST = Derived(own=("crime_count",), previous=("crime_count",), precision="q")
 SIGNIFICANT = Derived(own=("crime_count",), previous=("crime_count",))
 VERSUS_REFERENCE = Derived(own=("crime_count",), reference=True)
 LIMIT = Derived(reference=True, precision="rate")
+#: Years of the five-year trend's window (statistics.md: last_year − 4 … last_year).
+TREND_YEARS = 5
+TREND = Derived(window=("crime_count",), precision="pct")
 
 #: The column that carries the reference cell's flag in a frame (set by the builder).
 REFERENCE_FLAG = "_reference_suppressed"
@@ -62,6 +67,12 @@ CRIME_DERIVED: Mapping[str, Derived] = {
     # Recomputed from the shown areas only (assets.public.build): its own count is enough.
     "smoothed_per_1000": RATE,
     "hotspot": Derived(own=("crime_count",)),
+    # Fitted to the counts of every year of the window: one hidden count among them and the
+    # slope, its interval and its test are a few equations away from it.
+    "trend_pct_per_year": TREND,
+    "trend_ci_low": TREND,
+    "trend_ci_high": TREND,
+    "trend_q_value": Derived(window=("crime_count",), precision="q"),
 }
 
 #: Derived columns of each public table of counts.
@@ -101,11 +112,14 @@ DERIVED: Mapping[str, Mapping[str, Derived]] = {
         "crimes_per_1000": RATE,
         "reference_rate_per_1000": Derived(reference=True, precision="rate"),
         "rate_ratio": Derived(own=("crime_count",), reference=True, precision="ratio"),
-        "change_pct": CHANGE,
-        "q_value": TEST,
+        # The reference count over the number of areas with a population (plain).
+        "mean_area_count": Derived(reference=True, precision="mean"),
+        "volume_ratio": Derived(own=("crime_count",), reference=True, precision="ratio"),
+        "trend_pct_per_year": TREND,
+        "trend_q_value": Derived(window=("crime_count",), precision="q"),
         "funnel_position": VERSUS_REFERENCE,
-        "prevalence_points": VERSUS_REFERENCE,
-        "trend_points": SIGNIFICANT,
+        "volume_points": VERSUS_REFERENCE,
+        "trend_points": Derived(own=("crime_count",), window=("crime_count",)),
         "deviation_points": VERSUS_REFERENCE,
         "signal_points": Derived(own=("crime_count",)),
         "people_points": Derived(own=("referral_count",)),
@@ -117,16 +131,27 @@ DERIVED: Mapping[str, Mapping[str, Derived]] = {
 #: Key and plain columns: not decided by any count about people.
 PLAIN: Mapping[str, frozenset[str]] = {
     "area_year": frozenset(
-        {"area_id", "area_name", "year", "is_complete_year", "population", "referral_rate_basis"}
+        {
+            "area_id",
+            "area_name",
+            "year",
+            "is_complete_year",
+            "population",
+            "referral_rate_basis",
+            "trend_first_year",  # decided by the populations delivered, not by counts
+        }
     ),
     "area_theme_year": frozenset(
         {"area_id", "area_name", "year", "theme", "is_complete_year", "population"}
+        | {"trend_first_year"}
     ),
     "area_month": frozenset({"area_id", "area_name", "year", "month"}),
     "municipality_theme_month": frozenset({"year", "theme", "month"}),
     "area_referral_year": frozenset({"area_id", "area_name", "year", "type", "source"}),
     "referral_year": frozenset({"year", "type", "age_group", "age_min", "age_max", "sex"}),
-    "priority": frozenset({"area_id", "area_name", "year", "theme", "team_assessment"}),
+    "priority": frozenset(
+        {"area_id", "area_name", "year", "theme", "is_prioritised", "team_assessment"}
+    ),
     "area_survey_year": frozenset(
         {
             "area_id",
@@ -183,6 +208,7 @@ def protect(
     check_classified(table, list(frame.columns), counts)
     out = frame.copy()
     previous: dict[str, pd.Series] = {}
+    window: dict[str, pd.Series] = {}
     for column, spec in DERIVED.get(table, {}).items():
         if column not in out.columns:
             continue
@@ -193,6 +219,12 @@ def protect(
             if count not in previous:
                 previous[count] = change_suppressed(out, flag=flag_column(count), by=entity)
             hidden |= previous[count]
+        for count in spec.window:
+            if count not in window:
+                window[count] = window_suppressed(
+                    out, flag=flag_column(count), by=entity, years=TREND_YEARS
+                )
+            hidden |= window[count]
         if spec.reference:
             hidden |= _flag_column(out, REFERENCE_FLAG)
         out[flag_column(column)] = hidden.to_numpy()
@@ -232,4 +264,6 @@ def _round(values: pd.Series, precision: str | None) -> pd.Series:
         return values.astype(float).round(3)
     if precision == "ratio":
         return values.astype(float).round(2)
+    if precision == "mean":
+        return values.astype(float).round(1)
     raise ValueError(f"unknown precision {precision!r}")

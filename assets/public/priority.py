@@ -24,21 +24,26 @@ COLUMNS = [
     "area_name",
     "year",
     "theme",
+    "is_prioritised",
     "score",
-    "prevalence_points",
+    "volume_points",
     "trend_points",
     "deviation_points",
     "signal_points",
     "people_points",
     "crime_count",
+    "mean_area_count",
+    "volume_ratio",
     "crimes_per_1000",
     "reference_rate_per_1000",
     "rate_ratio",
-    "change_pct",
-    "q_value",
+    "trend_pct_per_year",
+    "trend_q_value",
     "funnel_position",
     "team_assessment",
 ]
+#: Published columns of area_theme_year the score reads (already hidden and rounded there).
+FROM_AREA_THEMES = ("crime_count", "crimes_per_1000", "trend_pct_per_year", "trend_q_value")
 
 
 def public_priority(
@@ -54,15 +59,12 @@ def public_priority(
     ``_suppressed`` flags are what this table may use.
     """
     shown = area_themes[
-        ["area_id", "year", "theme", "crime_count", "crimes_per_1000", "change_pct", "q_value"]
-        + [
-            flag_column(c)
-            for c in ("crime_count", "crimes_per_1000", "change_pct", "q_value", "funnel_position")
-        ]
+        [*KEYS, *FROM_AREA_THEMES]
+        + [flag_column(c) for c in (*FROM_AREA_THEMES, "funnel_position")]
     ]
     referral = area_years[["area_id", "year", flag_column("referral_count")]]
     frame = (
-        inputs.drop(columns=["crime_count", "crimes_per_1000", "change_pct", "q_value"])
+        inputs.drop(columns=["crime_count", "crimes_per_1000"])
         .merge(shown, on=KEYS, how="left", validate="one_to_one")
         .merge(referral, on=["area_id", "year"], how="left", validate="many_to_one")
     )
@@ -77,9 +79,13 @@ def public_priority(
     masked = frame.copy()
     masked["reference_rate_per_1000"] = round_rate(masked["reference_rate_per_1000"])
     masked.loc[own, ["signal_crime_count", "signal_per_1000"]] = np.nan
-    masked.loc[frame[REFERENCE_FLAG], ["reference_rate_per_1000", "funnel_position"]] = np.nan
+    masked.loc[
+        frame[REFERENCE_FLAG], ["reference_rate_per_1000", "mean_area_count", "funnel_position"]
+    ] = np.nan
     masked.loc[frame[flag_column("funnel_position")], "funnel_position"] = np.nan
     masked.loc[frame[flag_column("referral_count")], "referral_funnel_position"] = np.nan
+    # mean_area_count is the reference cell over the number of areas: published to one decimal.
+    masked["mean_area_count"] = masked["mean_area_count"].round(1)
     scores = priority_scores(masked).drop(columns="rank")
     out = frame.drop(columns=["signal_crime_count", "signal_per_1000", "referral_funnel_position"])
     out = out.drop(columns=["signal_reference_per_1000"]).merge(

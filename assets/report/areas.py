@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
 from markupsafe import Markup
 
-from assets.report.data import TOTAL, UNKNOWN_AREA, ReportData, record_change, row, rows, sup, val
+from assets.report.data import (
+    TOTAL,
+    UNKNOWN_AREA,
+    ReportData,
+    previous_rows,
+    record_development,
+    row,
+    rows,
+    sup,
+    val,
+)
 from assets.report.document import Section
 from assets.report.figures import (
     MUNICIPALITY_COLOR,
@@ -22,13 +33,23 @@ from assets.report.figures import (
     trend_chart,
 )
 from assets.report.findings import count_span
-from assets.report.tables import CRIME, REFERRAL, Cell, Table, count_cell, text_cell, value_cell
+from assets.report.tables import (
+    CRIME,
+    REFERRAL,
+    Cell,
+    Table,
+    change_cell,
+    count_cell,
+    text_cell,
+    value_cell,
+)
 from assets.report.text import (
     MISSING,
     SOURCE_ORDER,
     SUPPRESSED,
     capitalise,
     ci_phrase,
+    count_noun,
     fmt_int,
     fmt_pct,
     fmt_q,
@@ -47,6 +68,8 @@ SIG_NOTE = (
     "Ärenden till SIG mäter verksamhetens aktivitet (insatser som kräver samtycke), "
     "inte hur stort behovet är."
 )
+#: Where the SIG caveat is not said again (issue 13: each caveat once, with a link back).
+SIG_LINK = Markup('Se <a href="#sig">Ärenden till SIG</a> om vad talet mäter.')
 
 
 def anchor(area_id: str) -> str:
@@ -84,28 +107,36 @@ def area_summary(data: ReportData, name: str, r: dict, total: dict | None) -> Ma
     rate = val(r, "crimes_per_1000")
     if rate is not None:
         ci = ci_phrase(val(r, "crimes_per_1000_ci_low"), val(r, "crimes_per_1000_ci_high"))
-        text += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
+        text += Markup(", {} per 1\u00a0000 invånare{}").format(
+            fmt_rate(rate), f" {ci}" if ci else ""
+        )
     elif sup(r, "crimes_per_1000"):
-        text += Markup(" (antalet per 1 000 invånare visas inte: {})").format(SUPPRESSED)
+        text += Markup(" (antalet per 1\u00a0000 invånare visas inte: {})").format(SUPPRESSED)
     else:
-        text += Markup(" (antal per 1 000 invånare saknas: ingen folkmängd för året)")
+        text += Markup(" (antal per 1\u00a0000 invånare saknas: ingen folkmängd för året)")
     text += Markup(".")
     position = funnel_phrase(r.get("funnel_position"), sup(r, "funnel_position"))
     reference = val(total, "reference_per_1000")
     if position:
         text += Markup(" Det är {pos}").format(pos=position)
         if reference is not None:
-            text += Markup(" ({} per 1 000)").format(fmt_rate(reference))
+            text += Markup(" ({} per 1\u00a0000)").format(fmt_rate(reference))
         text += Markup(".")
-    before = row(data.area_year, area_id=r["area_id"], year=year - 1)
-    text += Markup(" {}").format(record_change(year, r, before))
+    text += Markup(" {}").format(record_development(data.area_year, year, r, area_id=r["area_id"]))
     return text
 
 
 def significant_changes(data: ReportData, name: str, records: list[tuple[str, dict]]) -> Markup:
-    """The changes with q < 0.05, in words; or that there were none."""
-    items = []
+    """The significant five-year trends, then the year's significant changes, in words."""
+    trends, changes = [], []
     for label, r in records:
+        slope, tq = val(r, "trend_pct_per_year"), val(r, "trend_q_value")
+        if slope is not None and tq is not None and float(tq) < 0.05:
+            verb = "ökat" if float(slope) > 0 else "minskat"
+            trends.append(
+                f"{label} har {verb} med i genomsnitt {fmt_pct(abs(float(slope)))} per år "
+                f"(q-värde {fmt_q(tq)})"
+            )
         if sup(r, "is_significant") or not r.get("is_significant"):
             continue
         change = val(r, "change_pct")
@@ -113,16 +144,26 @@ def significant_changes(data: ReportData, name: str, records: list[tuple[str, di
         if change is None or q is None or float(q) >= 0.05:
             continue
         verb = "ökade" if float(change) > 0 else "minskade"
-        items.append(f"{label} {verb} ({fmt_pct(change, signed=True)}, q-värde {fmt_q(q)})")
+        changes.append(f"{label} {verb} ({fmt_pct(change, signed=True)}, q-värde {fmt_q(q)})")
     prev = data.year - 1
-    if not items:
-        return Markup(
-            "Ingen förändring från {prev} i {name} är statistiskt säkerställd "
-            "(q-värde under 0,05). Skillnader mellan åren kan bero på slumpen."
-        ).format(prev=prev, name=name)
-    return Markup("Statistiskt säkerställda förändringar från {prev} i {name}: {items}.").format(
-        prev=prev, name=name, items=join_list(items)
-    )
+    if trends:
+        text = Markup("Statistiskt säkerställda femårstrender i {name}: {items}.").format(
+            name=name, items=join_list(trends)
+        )
+    else:
+        text = Markup(
+            "I {name} finns ingen statistiskt säkerställd femårstrend (q-värde under 0,05)."
+        ).format(name=name)
+    if changes:
+        text += Markup(" Statistiskt säkerställda förändringar från {prev}: {items}.").format(
+            prev=prev, items=join_list(changes)
+        )
+    else:
+        text += Markup(
+            " Ingen förändring från {prev} är statistiskt säkerställd; skillnader mellan två år "
+            "kan bero på slumpen."
+        ).format(prev=prev)
+    return text
 
 
 def build_sections(data: ReportData, *, referrals_delivered: bool) -> list[Section]:
@@ -145,7 +186,8 @@ def build_sections(data: ReportData, *, referrals_delivered: bool) -> list[Secti
         sid = anchor(area_id)
         section = Section(sid, name, css="area")
         section.p(area_summary(data, name, r, total), css="lead")
-        section.table(_facts(data, name, r, total, referrals_delivered))
+        before = (by_year.get(year - 1), total_rows.get(year - 1))
+        section.table(_facts(data, name, r, total, before, referrals_delivered))
         theme_records: list[tuple[str, dict]] = []
         themes_table = _themes_table(data, area_id, name, themes, theme_records)
         section.p(significant_changes(data, name, [("brotten totalt", r), *theme_records]))
@@ -166,7 +208,77 @@ def build_sections(data: ReportData, *, referrals_delivered: bool) -> list[Secti
     return sections
 
 
-def _facts(data, name, r, total, referrals_delivered) -> Table:
+def build_cards(data: ReportData) -> list[Section]:
+    """One compact card per area of ``data.section_area_ids`` (issue 13: about half a page).
+
+    The area's count, rate and comparison with the reference level with its development, the
+    themes with most points in the prioritisation, and its team's highest concern; the details
+    are the area's section in the appendix.
+    """
+    year = data.year
+    ay = data.area_year
+    total = row(ay, area_id=TOTAL, year=year)
+    by_area = {r["area_id"]: r for r in rows(ay[ay["year"] == year])}
+    names = dict(zip(data.areas["area_id"], data.areas["area_name"], strict=True))
+    teams = dict(zip(data.areas["area_id"], data.areas["has_area_team"], strict=True))
+    priority = data.priority
+    at = data.area_team
+    cards = []
+    for area_id in data.section_area_ids:
+        r = by_area.get(area_id)
+        if r is None:
+            continue
+        name = names.get(area_id, area_id)
+        card = Section(f"kort-{anchor(area_id).removeprefix('omrade-')}", name, css="area-card")
+        card.in_toc = False
+        card.p(area_summary(data, name, r, total))
+        card.p(_top_themes(priority[priority["area_id"] == area_id]))
+        card.p(
+            _team_line(
+                at[(at["area_id"] == area_id) & (at["year"] == year)],
+                name,
+                bool(teams.get(area_id)),
+            )
+        )
+        card.p(
+            Markup('<a href="#{}">Mer om {} i bilagan</a>').format(anchor(area_id), name),
+            css="more",
+        )
+        cards.append(card)
+    return cards
+
+
+def _top_themes(priority: pd.DataFrame, limit: int = 3) -> str:
+    """'Teman med flest poäng i prioriteringen: narkotika (6 av 8), …' (residual themes not)."""
+    shown = [
+        r
+        for r in rows(priority)
+        if r.get("is_prioritised") is not False
+        and not sup(r, "score")
+        and (r.get("score") or 0) > 0
+    ]
+    shown.sort(key=lambda r: (-r["score"], r["theme"]))
+    if not shown:
+        return "Inget tema får poäng i prioriteringen."
+    items = [f"{r['theme']} ({fmt_int(r['score'])} poäng)" for r in shown[:limit]]
+    return f"Teman med flest poäng i prioriteringen: {join_list(items)}."
+
+
+def _team_line(assessments: pd.DataFrame, name: str, has_team: bool) -> str:
+    """The team's highest concern of the year, in one line."""
+    if assessments.empty or assessments["assessment"].isna().all():
+        if has_team:
+            return "Områdesteamet har inte lämnat någon bedömning för året."
+        return f"{name} har inget områdesteam."
+    top = int(assessments["assessment"].max())
+    themes = sorted(set(assessments.loc[assessments["assessment"] == top, "theme"]))
+    return (
+        f"Områdesteamets högsta bedömning under året: {top} av 5 (5 betyder störst oro), "
+        f"för {join_list(themes)}."
+    )
+
+
+def _facts(data, name, r, total, before, referrals_delivered) -> Table:
     year = data.year
     table = Table(
         caption=f"Nyckeltal för {name} och hela kommunen {year}",
@@ -189,25 +301,37 @@ def _facts(data, name, r, total, referrals_delivered) -> Table:
         ],
     )
     table.add(
-        "Antal per 1 000 invånare",
+        "Antal per 1\u00a0000 invånare",
         [
             value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
             value_cell(val(total, "crimes_per_1000"), sup(total, "crimes_per_1000"), "rate"),
         ],
     )
-    table.add("95 % konfidensintervall", [Cell(_interval(r)), Cell(_interval(total))])
+    table.add("95\u00a0% konfidensintervall", [Cell(_interval(r)), Cell(_interval(total))])
+    reference = val(total, "reference_per_1000")
     table.add(
-        "Jämfört med kommunen som helhet",
+        "Jämfört med kommunens nivå",
         [
             text_cell(funnel_short(r.get("funnel_position"), sup(r, "funnel_position"))),
-            text_cell("Jämförelsenivån"),
+            text_cell(
+                f"Kommunens nivå: {fmt_rate(reference)} per 1\u00a0000"
+                if reference is not None
+                else (SUPPRESSED if sup(total, "reference_per_1000") else MISSING)
+            ),
+        ],
+    )
+    table.add(
+        "Femårstrend per år",
+        [
+            value_cell(r.get("trend_pct_per_year"), sup(r, "trend_pct_per_year"), "pct"),
+            value_cell(val(total, "trend_pct_per_year"), sup(total, "trend_pct_per_year"), "pct"),
         ],
     )
     table.add(
         f"Förändring från {year - 1}",
         [
-            value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
-            value_cell(val(total, "change_pct"), sup(total, "change_pct"), "pct"),
+            change_cell(r, before[0]),
+            change_cell(total, before[1]),
         ],
     )
     table.add(
@@ -228,9 +352,9 @@ def _facts(data, name, r, total, referrals_delivered) -> Table:
                 count_cell(val(total, "referral_count"), sup(total, "referral_count"), REFERRAL),
             ],
         )
-        label = "Orosanmälningar per 1 000 barn 0–17 år"
+        label = "Orosanmälningar per 1\u00a0000 barn 0–17 år"
         if r.get("referral_rate_basis") not in (None, "0-17"):
-            label = "Orosanmälningar per 1 000 invånare (hela befolkningen)"
+            label = "Orosanmälningar per 1\u00a0000 invånare (hela befolkningen)"
         table.add(
             label,
             [
@@ -260,12 +384,15 @@ def _themes_table(data, area_id, name, themes, out_records) -> Table:
     year = data.year
     ty = data.theme_year
     sub = {r["theme"]: r for r in rows(ty[(ty["area_id"] == area_id) & (ty["year"] == year)])}
+    earlier = {
+        r["theme"]: r for r in rows(ty[(ty["area_id"] == area_id) & (ty["year"] == year - 1)])
+    }
     table = Table(
         caption=f"Anmälda brott per tema i {name} {year}",
         columns=[
             "Anmälda brott",
-            "Antal per 1 000 invånare",
-            "95 % konfidensintervall",
+            "Antal per 1\u00a0000 invånare",
+            "95\u00a0% konfidensintervall",
             "Jämfört med kommunen",
             f"Förändring från {year - 1}",
             "q-värde",
@@ -284,7 +411,7 @@ def _themes_table(data, area_id, name, themes, out_records) -> Table:
                 value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
                 Cell(_interval(r)),
                 text_cell(funnel_short(r.get("funnel_position"), sup(r, "funnel_position"))),
-                value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
+                change_cell(r, earlier.get(theme)),
                 value_cell(r.get("q_value"), sup(r, "q_value"), "q"),
             ],
         )
@@ -315,8 +442,9 @@ def _trend(data, sid, name, years, by_year, total_rows) -> Chart:
     first_year = years[0]
     first = area[0] if area else {}
     caption = Markup(
-        "Antal anmälda brott per 1 000 invånare i {name} {y0}–{y1}, med 95 % konfidensintervall, "
-        "jämfört med hela kommunen (streckad linje). {y0}: {a}; {y1}: {b} per 1 000."
+        "Antal anmälda brott per 1\u00a0000 invånare i {name} {y0}–{y1}, med 95\u00a0% "
+        "konfidensintervall, jämfört med hela kommunen (streckad linje). {y0}: {a}; {y1}: {b} "
+        "per 1\u00a0000."
     ).format(
         name=name,
         y0=first_year,
@@ -332,7 +460,7 @@ def _trend(data, sid, name, years, by_year, total_rows) -> Chart:
         f"{sid}-trend",
         years=years,
         series=series,
-        label=f"Linjediagram: brott per 1 000 invånare i {name} per år",
+        label=f"Linjediagram: brott per 1\u00a0000 invånare i {name} per år",
         caption=caption,
         table_caption=f"Anmälda brott i {name} per år",
         counts=[
@@ -413,10 +541,9 @@ def _season(data, sid, area_id, name) -> tuple[Chart | None, str | None]:
         )
     caption += Markup(".") + high
     if n_sup:
-        caption += Markup(" {} månader visas inte ({}) för att skydda enskilda.").format(
-            n_sup, SUPPRESSED
+        caption += Markup(" {} visas inte ({}).").format(
+            count_noun(n_sup, "månad", "månader"), SUPPRESSED
         )
-    caption += Markup(" Månadsdata kan inte visa enskilda kvällar som valborgsmässoafton.")
     chart = season_chart(
         f"{sid}-season",
         year=year,
@@ -442,7 +569,7 @@ def _referrals(data, sid, area_id, name, r) -> tuple[Chart | None, Markup]:
         n=count_span(r.get("sig_referral_count"), sup(r, "sig_referral_count"), REFERRAL)
         if r.get("sig_referral_count") is not None or sup(r, "sig_referral_count")
         else "uppgift saknas",
-        note=SIG_NOTE,
+        note=SIG_LINK,
     )
     if not by:
         return None, Markup("Inga orosanmälningar finns redovisade för {} {}. ").format(
@@ -460,9 +587,7 @@ def _referrals(data, sid, area_id, name, r) -> tuple[Chart | None, Markup]:
     )
     n_sup = sum(1 for s in sources if sup(by[s], "referral_count"))
     if n_sup:
-        caption += Markup(" {} anmälargrupper visas inte ({}) för att skydda enskilda.").format(
-            n_sup, SUPPRESSED
-        )
+        caption += Markup(" {} anmälargrupper visas inte ({}).").format(n_sup, SUPPRESSED)
     chart = bar_chart(
         f"{sid}-referrals",
         categories=[source_label(s) for s in sources],
@@ -578,18 +703,19 @@ def all_areas_table(data: ReportData, *, section_ids: set[str], referrals_delive
     year = data.year
     ay = data.area_year
     by_area = {r["area_id"]: r for r in rows(ay[ay["year"] == year])}
+    earlier = {k[0]: r for k, r in previous_rows(ay, year, ["area_id"]).items()}
     columns = [
         "Folkmängd",
         "Anmälda brott",
-        "Antal per 1 000 invånare",
-        "95 % konfidensintervall",
+        "Antal per 1\u00a0000 invånare",
+        "95\u00a0% konfidensintervall",
         "Utjämnad nivå (karta)",
         "Jämfört med kommunen",
         f"Förändring från {year - 1}",
         "Statistiskt säkerställd",
     ]
     if referrals_delivered:
-        columns += ["Orosanmälningar", "Per 1 000 barn 0–17 år"]
+        columns += ["Orosanmälningar", "Per 1\u00a0000 barn 0–17 år"]
     table = Table(
         caption=f"Alla områden {year}: anmälda brott, nivå och förändring",
         columns=columns,
@@ -612,7 +738,7 @@ def all_areas_table(data: ReportData, *, section_ids: set[str], referrals_delive
                 if sup(r, "funnel_position") or r.get("funnel_position") is None
                 else float(r["funnel_position"]),
             ),
-            value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
+            change_cell(r, earlier.get(r["area_id"])),
             text_cell(_yes_no(r)),
         ]
         if referrals_delivered:

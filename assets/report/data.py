@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from assets.database import connect
-from assets.report.text import change_sentence, fold
+from assets.report.text import change_sentence, fold, trend_sentence
 
 TOTAL = "Totalt"
 UNKNOWN_AREA = "okant"
@@ -425,3 +425,57 @@ def record_change(year: int, record: dict | None, previous: dict | None = None) 
         count=None if sup(record, "crime_count") else val(record, "crime_count"),
         previous=None if sup(previous, "crime_count") else val(previous, "crime_count"),
     )
+
+
+def record_trend(frame: pd.DataFrame, record: dict | None, **keys: object) -> str:
+    """``trend_sentence`` for a published row with the trend columns.
+
+    ``frame`` holds the same key's earlier years (``keys`` pick them out), whose counts tell
+    whether the window's numbers are too small for a trend in percent.
+    """
+    if record is None:
+        return trend_sentence(
+            year=0,
+            first_year=None,
+            pct=None,
+            ci_low=None,
+            ci_high=None,
+            q_value=None,
+            suppressed=False,
+        )
+    year = int(record["year"])
+    first = val(record, "trend_first_year")
+    counts: list[object] = []
+    if first is not None:
+        mask = (frame["year"] >= int(first)) & (frame["year"] <= year)  # type: ignore[call-overload]
+        for column, value in keys.items():
+            mask &= frame[column] == value
+        counts = [
+            None if sup(r, "crime_count") else r.get("crime_count") for r in rows(frame[mask])
+        ]
+    return trend_sentence(
+        year=year,
+        first_year=first,
+        pct=val(record, "trend_pct_per_year"),
+        ci_low=val(record, "trend_ci_low"),
+        ci_high=val(record, "trend_ci_high"),
+        q_value=val(record, "trend_q_value"),
+        suppressed=sup(record, "trend_pct_per_year"),
+        counts=counts,
+    )
+
+
+def record_development(frame: pd.DataFrame, year: int, record: dict | None, **keys: object) -> str:
+    """Development over time as the report tells it: the five-year trend first, then the year.
+
+    statistics.md: "The report describes development over time from this trend first. A single
+    year's change comes second."
+    """
+    previous = row(frame, year=year - 1, **keys)
+    change = record_change(year, record, previous)
+    return f"{record_trend(frame, record, **keys)} {change}"
+
+
+def previous_rows(frame: pd.DataFrame, year: int, keys: list[str]) -> dict[tuple, dict]:
+    """The rows of ``year - 1`` by their ``keys`` (one pass, for tables of many rows)."""
+    return {tuple(r[k] for k in keys): r for r in rows(frame[frame["year"] == year - 1])}

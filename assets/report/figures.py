@@ -25,6 +25,7 @@ from assets.report.text import (
     SHORT_MONTHS,
     SUPPRESSED,
     cell,
+    count_noun,
     fmt_int,
     fmt_rate,
     month_name,
@@ -189,7 +190,7 @@ def trend_chart(
     label: str,
     caption: Markup | str,
     table_caption: str,
-    unit: str = "Antal per 1 000 invånare",
+    unit: str = "Antal per 1\u00a0000 invånare",
     counts: list[tuple[str, list[object], list[bool], str]] | None = None,
 ) -> Chart:
     """Rates per year (one line per series) with 95 % intervals as error bars.
@@ -206,12 +207,12 @@ def trend_chart(
         )
     )
     for s in series:
-        fig.add_trace(line_trace(s, x, "per 1 000"))
+        fig.add_trace(line_trace(s, x, "per 1\u00a0000"))
     columns = []
     for s in series:
-        columns.append(f"{s.name}: antal per 1 000")
+        columns.append(f"{s.name}: antal per 1\u00a0000")
         if s.low is not None:
-            columns.append(f"{s.name}: 95 % konfidensintervall")
+            columns.append(f"{s.name}: 95\u00a0% konfidensintervall")
     for header, *_ in counts or []:
         columns.insert(0, header)
     table = Table(caption=table_caption, columns=columns, row_header="År", compact=True)
@@ -465,11 +466,11 @@ class FunnelPoint:
 
 
 FUNNEL_GROUPS = (
-    (2, "Tydligt över kommunens nivå (utanför 99,8 %)", "#D55E00", "diamond", 9),
-    (1, "Över kommunens nivå (utanför 95 %)", "#E69F00", "triangle-up", 8),
+    (2, "Tydligt över kommunens nivå (utanför 99,8\u00a0%)", "#D55E00", "diamond", 9),
+    (1, "Över kommunens nivå (utanför 95\u00a0%)", "#E69F00", "triangle-up", 8),
     (0, "Inom gränserna", "#8c8c8c", "circle", 6),
-    (-1, "Under kommunens nivå (utanför 95 %)", "#56B4E9", "triangle-down", 8),
-    (-2, "Tydligt under kommunens nivå (utanför 99,8 %)", "#0072B2", "square", 8),
+    (-1, "Under kommunens nivå (utanför 95\u00a0%)", "#56B4E9", "triangle-down", 8),
+    (-2, "Tydligt under kommunens nivå (utanför 99,8\u00a0%)", "#0072B2", "square", 8),
 )
 
 #: Above this many points, only areas outside the 95 % limits get their name on hover.
@@ -498,7 +499,7 @@ def funnel_chart(
     # width changes evenly (the limits narrow with the square root of the population).
     log_x = bool(pops)
     rates = np.array([p.rate for p in points], dtype=float)
-    y_axis: dict = {"title": {"text": "Antal per 1 000 invånare"}}
+    y_axis: dict = {"title": {"text": "Antal per 1\u00a0000 invånare"}}
     above_scale = 0
     if rates.size >= 20:
         # A few extreme areas (e.g. a city centre with few residents) would flatten the rest:
@@ -541,7 +542,12 @@ def funnel_chart(
             )
         )
         for j, (name, dash) in enumerate(
-            (("99,8 %-gräns", "dot"), ("95 %-gräns", "dash"), (None, "dash"), (None, "dot"))
+            (
+                ("99,8\u00a0%-gräns", "dot"),
+                ("95\u00a0%-gräns", "dash"),
+                (None, "dash"),
+                (None, "dot"),
+            )
         ):
             ys = [None if math.isnan(v) else round(float(v), 3) for v in limits[:, j]]
             fig.add_trace(
@@ -584,14 +590,14 @@ def funnel_chart(
                 text=[p.name for p in group] if named else None,
                 hovertemplate=(
                     ("%{text}<br>" if named else "")
-                    + "Folkmängd %{x:,.0f}<br>%{y:,.1f} per 1 000<extra></extra>"
+                    + "Folkmängd %{x:,.0f}<br>%{y:,.1f} per 1\u00a0000<extra></extra>"
                 ),
             )
         )
     if above_scale:
-        caption = Markup(
-            "{} {} områden har en nivå över diagrammets skala; de finns i tabellen."
-        ).format(caption, above_scale)
+        caption = Markup("{} {} har en nivå över diagrammets skala; de finns i tabellen.").format(
+            caption, count_noun(above_scale, "område", "områden")
+        )
     return Chart(chart_id, to_json(fig), label, caption, table, height=400)
 
 
@@ -658,7 +664,7 @@ def rate_bars(
     height = max(240, 36 * len(names) + 90)
     fig = _figure(
         _layout(
-            xaxis={"title": {"text": "Antal per 1 000 invånare"}},
+            xaxis={"title": {"text": "Antal per 1\u00a0000 invånare"}},
             yaxis={"type": "category", "autorange": "reversed", "rangemode": "normal"},
             showlegend=False,
             height=height,
@@ -672,7 +678,7 @@ def rate_bars(
             orientation="h",
             marker={"color": PALETTE[0]},
             error_x=_error(values, lows, highs),
-            hovertemplate="%{y}: %{x:,.1f} per 1 000<extra></extra>",
+            hovertemplate="%{y}: %{x:,.1f} per 1\u00a0000<extra></extra>",
         )
     )
     marks = [

@@ -1,9 +1,11 @@
 """Key findings and the basis for the action plan, chosen by the prioritisation score.
 
 The findings are the top-ranked rows of ``public.priority`` for the report year whose score
-is shown (not suppressed) and at least 3: nothing is chosen by hand. Each gets one sentence
-with its evidence (count, rate, interval, comparison) and its uncertainty (the change and
-whether it is statistically significant).
+is shown (not suppressed) and at least 3, among the themes that may be prioritised (a residual
+theme such as "övrigt" never is): nothing is chosen by hand. Each is a short headline in plain
+words, one line of evidence (count, rate, the reference level), the caveat that belongs to its
+theme, a line on how sure it is (interval, five-year trend with its q-value, then the year's
+change), the points behind it, and the area team's concern beside it.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from assets.report.data import (
     MAX_FINDINGS,
     TOTAL,
     ReportData,
+    record_development,
     row,
     rows,
     sup,
@@ -28,11 +31,10 @@ from assets.report.tables import CRIME, Cell, Table, count_cell, text_cell, valu
 from assets.report.text import (
     SUPPRESSED,
     capitalise,
-    change_sentence,
-    ci_phrase,
     fmt_int,
     fmt_rate,
-    funnel_phrase,
+    fold,
+    join_list,
 )
 
 
@@ -43,8 +45,31 @@ class Finding:
     area_name: str
     theme: str
     score: float
-    sentence: Markup
+    headline: str
+    evidence: Markup
+    certainty: Markup
+    points: str
     anchor: str | None
+    caveat: str | None = None
+
+    @property
+    def sentence(self) -> Markup:
+        """Evidence and certainty together (the basis table and the tests read it)."""
+        return self.evidence + Markup(" ") + self.certainty
+
+
+#: Caveats that belong to a theme's findings, by folded theme name (domain.md: reported
+#: crime measures reporting and police work as well as crime).
+THEME_CAVEATS = {
+    "narkotika": (
+        "Narkotikabrott upptäcks oftast genom polisens egna insatser. Fler anmälda brott kan "
+        "därför betyda att polisen arbetat mer i området, inte att brotten blivit fler."
+    ),
+    "mans vald mot kvinnor och vald i nara relationer": (
+        "De flesta brott i nära relationer anmäls aldrig. Fler anmälningar kan betyda att fler "
+        "vågar anmäla."
+    ),
+}
 
 
 def count_span(value: object, suppressed: bool, kind: str = CRIME) -> Markup:
@@ -67,66 +92,99 @@ def priority_rows(data: ReportData) -> list[dict]:
     priority = data.priority
     score = pd.to_numeric(priority["score"], errors="coerce")
     shown = score.notna() & (score >= FINDING_MIN_SCORE)
+    if "is_prioritised" in priority.columns:
+        shown &= priority["is_prioritised"].fillna(True).astype(bool)
     if "score_suppressed" in priority.columns:
         shown &= ~priority["score_suppressed"].fillna(False).astype(bool)
     return rows(priority[shown])
 
 
-def evidence_sentence(data: ReportData, p: dict, *, with_team: bool = True) -> Markup:
-    """'I Norrbacka anmäldes 52 brott inom … 2025, 41,3 per 1 000 (…), tydligt över …'."""
+def headline(p: dict, t: dict | None) -> str:
+    """'Våld i offentlig miljö i Furulund: tydligt över kommunens nivå och ökande sedan 2021'."""
+    parts = []
+    position = p.get("funnel_position")
+    if not sup(p, "funnel_position") and position is not None and position >= 1:
+        parts.append("tydligt över kommunens nivå" if position >= 2 else "över kommunens nivå")
+    slope, q = val(t, "trend_pct_per_year"), val(t, "trend_q_value")
+    if slope is not None and q is not None and float(q) < 0.05:
+        word = "ökande" if float(slope) > 0 else "minskande"
+        parts.append(f"{word} sedan {int(t['trend_first_year'])}")  # type: ignore[index]
+    if not parts and (p.get("volume_points") or 0) >= 1:
+        parts.append("många brott jämfört med andra områden")
+    label = "Brott totalt" if p["theme"] == TOTAL else capitalise(p["theme"])
+    what = f"{label} i {p['area_name']}"
+    return f"{what}: {join_list(parts)}" if parts else what
+
+
+def evidence_sentence(data: ReportData, p: dict) -> Markup:
+    """'134 brott 2025, 43,9 per 1 000 invånare jämfört med kommunens nivå (12,9 per 1 000).'"""
     year = data.year
-    t = row(data.theme_year, area_id=p["area_id"], theme=p["theme"], year=year)
-    count_sup = sup(p, "crime_count")
-    parts = [
-        Markup("I {area} anmäldes {n} {theme} {year}").format(
-            area=p["area_name"],
-            n=count_span(p.get("crime_count"), count_sup),
-            theme=theme_phrase(p["theme"]),
-            year=year,
-        )
-    ]
+    text = Markup("{n} {theme} {year}").format(
+        n=count_span(p.get("crime_count"), sup(p, "crime_count")),
+        theme=theme_phrase(p["theme"]),
+        year=year,
+    )
     rate = val(p, "crimes_per_1000")
     if rate is not None:
-        ci = ci_phrase(val(t, "crimes_per_1000_ci_low"), val(t, "crimes_per_1000_ci_high"))
-        parts.append(
-            Markup(", {rate} per 1 000 invånare{ci}").format(
-                rate=fmt_rate(rate), ci=(" " + ci) if ci else ""
-            )
-        )
-    position = funnel_phrase(p.get("funnel_position"), sup(p, "funnel_position"))
-    reference = p.get("reference_rate_per_1000")
-    if position:
-        ref = f" (kommunen: {fmt_rate(reference)})" if reference is not None else ""
-        parts.append(Markup(", {pos}{ref}").format(pos=position, ref=ref))
-    sentence = Markup("").join(parts) + Markup(". ")
-    before = row(data.theme_year, area_id=p["area_id"], theme=p["theme"], year=year - 1)
-    sentence += Markup("{}").format(
-        change_sentence(
-            year=year,
-            count=None if count_sup else p.get("crime_count"),
-            previous=None if sup(before, "crime_count") else val(before, "crime_count"),
-            change_pct=p.get("change_pct"),
-            change_suppressed=sup(p, "change_pct"),
-            q_value=p.get("q_value"),
-            q_suppressed=sup(p, "q_value"),
-            is_significant=(
-                None
-                if t is None
-                else (None if sup(t, "is_significant") else t.get("is_significant"))
-            ),
-        )
-    )
-    team = p.get("team_assessment")
-    if with_team and team is not None:
-        sentence += Markup(
-            " Områdesteamets högsta bedömning för temat under året: {} av 5."
-        ).format(int(team))
-    return sentence
+        text += Markup(", {} per 1 000 invånare").format(fmt_rate(rate))
+    reference = val(p, "reference_rate_per_1000")
+    if rate is not None and reference is not None:
+        # The same reference level, worded as everywhere else in the report.
+        text += Markup(" jämfört med kommunens nivå ({} per 1 000)").format(fmt_rate(reference))
+    return text + Markup(".")
 
 
-def key_findings(data: ReportData, anchors: dict[str, str]) -> list[Finding]:
+def certainty_sentence(data: ReportData, p: dict, t: dict | None) -> Markup:
+    """How sure: the rate's interval, the five-year trend (interval, q), then the year."""
+    year = data.year
+    text = Markup("")
+    low, high = val(t, "crimes_per_1000_ci_low"), val(t, "crimes_per_1000_ci_high")
+    if low is not None and high is not None:
+        text += Markup("Nivåns 95-procentiga konfidensintervall är {}–{} per 1 000. ").format(
+            fmt_rate(low), fmt_rate(high)
+        )
+    if t is not None:
+        text += Markup("{}").format(
+            record_development(data.theme_year, year, t, area_id=p["area_id"], theme=p["theme"])
+        )
+    return text
+
+
+def team_sentence(team: object) -> str:
+    """The area team's concern, shown beside a finding; it gives no points."""
+    level = int(team)  # type: ignore[call-overload]
+    return f"Områdesteamets högsta bedömning för temat under året: {level} av 5."
+
+
+def points_phrase(data: ReportData, p: dict) -> str:
+    """'Poäng 5 av 8: omfattning 2, avvikelse 2, signalbrott 1.' from the published points."""
+    rules = data.priority_rule
+    labels: dict[str, str] = {}
+    best: dict[str, int] = {}
+    for r in rows(rules):
+        labels.setdefault(r["criterion"], str(r["label"]))
+        best[r["criterion"]] = max(best.get(r["criterion"], 0), int(r["points"]))
+    parts = []
+    for criterion, label in labels.items():
+        column = f"{criterion}_points"
+        if sup(p, column):
+            parts.append(f"{label.lower()} {SUPPRESSED}")
+        elif (p.get(column) or 0) > 0:
+            parts.append(f"{label.lower()} {fmt_int(p[column])}")
+    text = f"Poäng {fmt_int(p.get('score'))} av {fmt_int(sum(best.values()))}"
+    return f"{text}: {', '.join(parts)}." if parts else f"{text}."
+
+
+def key_findings(
+    data: ReportData, anchors: dict[str, str], limit: int = MAX_FINDINGS
+) -> list[Finding]:
     out = []
-    for i, p in enumerate(priority_rows(data)[:MAX_FINDINGS], start=1):
+    for i, p in enumerate(priority_rows(data)[:limit], start=1):
+        t = row(data.theme_year, area_id=p["area_id"], theme=p["theme"], year=data.year)
+        team = p.get("team_assessment")
+        points = points_phrase(data, p)
+        if team is not None:
+            points += " " + team_sentence(team)
         out.append(
             Finding(
                 rank=i,
@@ -134,8 +192,12 @@ def key_findings(data: ReportData, anchors: dict[str, str]) -> list[Finding]:
                 area_name=p["area_name"],
                 theme=p["theme"],
                 score=float(p["score"]),
-                sentence=evidence_sentence(data, p),
+                headline=headline(p, t),
+                evidence=evidence_sentence(data, p),
+                certainty=certainty_sentence(data, p, t),
+                points=points,
                 anchor=anchors.get(p["area_id"]),
+                caveat=THEME_CAVEATS.get(fold(p["theme"])),
             )
         )
     return out
@@ -166,8 +228,8 @@ def action_table(data: ReportData) -> Table:
             "Antal per 1 000 invånare",
             "95 % konfidensintervall",
             "Kommunens nivå",
-            f"Förändring från {year - 1}",
-            "Statistiskt säkerställd förändring",
+            "Femårstrend per år",
+            "Trenden statistiskt säkerställd",
             "Områdesteamets högsta bedömning",
         ],
         row_header="Område",
@@ -185,11 +247,10 @@ def action_table(data: ReportData) -> Table:
             )
         )
         significant = "–"
-        if t is not None:
-            if sup(t, "is_significant"):
-                significant = SUPPRESSED
-            elif t.get("is_significant") is not None:
-                significant = "Ja" if t["is_significant"] else "Nej"
+        if sup(p, "trend_q_value"):
+            significant = SUPPRESSED
+        elif p.get("trend_q_value") is not None:
+            significant = "Ja" if float(p["trend_q_value"]) < 0.05 else "Nej"
         team = p.get("team_assessment")
         table.add(
             p["area_name"],
@@ -199,8 +260,10 @@ def action_table(data: ReportData) -> Table:
                 count_cell(p.get("crime_count"), sup(p, "crime_count"), CRIME),
                 value_cell(p.get("crimes_per_1000"), sup(p, "crimes_per_1000"), "rate"),
                 Cell(ci),
-                value_cell(p.get("reference_rate_per_1000"), False, "rate"),
-                value_cell(p.get("change_pct"), sup(p, "change_pct"), "pct"),
+                value_cell(
+                    p.get("reference_rate_per_1000"), sup(p, "reference_rate_per_1000"), "rate"
+                ),
+                value_cell(p.get("trend_pct_per_year"), sup(p, "trend_pct_per_year"), "pct"),
                 text_cell(significant),
                 Cell(f"{int(team)} av 5" if team is not None else "–"),
             ],

@@ -53,6 +53,8 @@ class MapModel:
     missing_geometry: list[str]
     hot_count: int
     cold_count: int
+    #: False when Gi* was not tried (too few areas): the report offers no cluster layer.
+    hotspots_tested: bool = True
 
     @property
     def areas_drawn_text(self) -> str:
@@ -97,9 +99,9 @@ def _path(rings: list[np.ndarray]) -> str:
 RELATIVE_EDGES = (0.5, 0.8, 1.25, 2.0)
 RELATIVE_LABELS = (
     "under halva kommunens nivå",
-    "50–80 % av kommunens nivå",
-    "nära kommunens nivå (±25 %)",
-    "25–100 % över kommunens nivå",
+    "50–80\u00a0% av kommunens nivå",
+    "nära kommunens nivå (±25\u00a0%)",
+    "25–100\u00a0% över kommunens nivå",
     "minst dubbelt så hög som kommunens nivå",
 )
 #: The colour of each relative class: the scale's ends and middle, so that "near" is mid-tone.
@@ -118,8 +120,13 @@ def classify(
     legend says so, instead of a scale with a single step.
     """
     shown = [v for v in values if v is not None]
-    if not shown or reference is None or not reference > 0:
+    if not shown or reference is None or reference < 0:
         return [None] * len(values), []
+    if reference == 0:
+        # No crime of the layer anywhere (the reference is the placed crimes over the
+        # population): every area's rate is 0, which is a value, not "uppgift saknas".
+        note = "inga anmälda brott: 0 per 1 000 i alla visade områden"
+        return ["f" if v is not None else None for v in values], [("qf", note)]
     edges = np.asarray(RELATIVE_EDGES) * reference
     klass = [None if v is None else int(np.searchsorted(edges, v, side="right")) for v in values]
     used = sorted({k for k in klass if k is not None})

@@ -11,31 +11,32 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
 from assets.report import areas as area_sections
-from assets.report import findings, sources, survey, themes
-from assets.report.data import TOTAL, ReportData, load, record_change, row, rows, sup, val
+from assets.report import findings, opendata, sources, survey, texts, themes
+from assets.report.data import TOTAL, ReportData, load, row, rows, sup, val
 from assets.report.document import Block, Section
 from assets.report.findings import count_span
 from assets.report.mapsvg import LARGE_MAP, MapLayer, build_map
+from assets.report.summary import names, summary_section
 from assets.report.tables import CRIME
 from assets.report.text import (
     LEGEND,
     MISSING_LEGEND,
-    NBSP,
     PCT_MIN_COUNT,
     capitalise,
-    ci_phrase,
+    count_noun,
     fmt_date,
     fmt_int,
     fmt_rate,
-    join_list,
 )
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -76,11 +77,24 @@ def render_report(
     referral_suppress_below: int = 5,
     produced: date | None = None,
     pct_min_count: int = 10,
+    own_texts: Mapping[str, str] | None = None,
+    open_data_url: str = "",
+    next_report: str = "",
     survey_min_respondents: int = 30,
 ) -> RenderResult:
-    """Render the report for ``year`` from the published marts; write it atomically."""
+    """Render the report for ``year`` from the published marts; write it atomically.
+
+    ``own_texts`` is the municipality's screened Markdown by section name
+    (:func:`assets.ingest.texts.read_texts`); a section without one shows its prompt.
+    ``open_data_url`` and ``next_report`` are the settings of the same names.
+    """
     started = time.perf_counter()
     data = load(Path(db_path), year)
+    open_data = {
+        "tables": public_tables(Path(db_path)),
+        "base_url": opendata.data_base_url(open_data_url, Path(db_path), Path(reports_dir)),
+        "next_report": opendata.next_report_text(next_report, year),
+    }
     token = PCT_MIN_COUNT.set(pct_min_count)
     try:
         html, n_charts, n_map = render_html(
@@ -88,6 +102,8 @@ def render_report(
             crime_min=crime_suppress_below,
             referral_min=referral_suppress_below,
             produced=produced or produced_date(),
+            own_texts=own_texts or {},
+            open_data=open_data,
             survey_min=survey_min_respondents,
         )
     finally:
@@ -122,7 +138,18 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     env.filters["int"] = fmt_int
+    env.filters["css_string"] = css_string
     return env
+
+
+def css_string(text: str) -> Markup:
+    """``text`` as a quoted CSS string for a <style> element (the print header's title).
+
+    HTML escaping doesn't apply inside <style>; CSS escapes do, and ``<`` is escaped too so
+    that no name can close the element.
+    """
+    escaped = "".join(f"\\{ord(c):x} " if c in '"\\<>' or ord(c) < 0x20 else c for c in str(text))
+    return Markup(f'"{escaped}"')
 
 
 def render_html(
@@ -131,14 +158,15 @@ def render_html(
     crime_min: int,
     referral_min: int,
     produced: date,
+    own_texts: Mapping[str, str] | None = None,
+    open_data: Mapping[str, Any] | None = None,
     survey_min: int = 30,
 ) -> tuple[str, int, int]:
     referrals = data.delivered("orosanmalningar")
     section_ids = set(data.section_area_ids)
     anchors = {a: area_sections.anchor(a) for a in section_ids}
 
-    key = findings.key_findings(data, anchors)
-    summary = _summary(data, key)
+    summary = summary_section(data, anchors)
     how = sources.how_to_read(data, crime_min, referral_min)
     map_section, map_model = _map_section(data)
     overview = themes.themes_overview(data)
@@ -147,15 +175,29 @@ def render_html(
     children = themes.children_section(data, section_ids, referrals)
     safety = survey.survey_section(data, survey_min)
     area_part = _areas_section(data, referrals)
+    area_details = _area_details_section(data, referrals)
     funnels = themes.funnel_section(data, section_ids)
     patterns = themes.patterns_section(data, findings.prioritised_themes(data))
     action = _action_section(data, referrals)
     source_part = sources.sources_section(data, crime_min, referral_min)
     quality = sources.data_quality_section(data)
     method = sources.method_section(data, crime_min, referral_min)
+    own = {name: texts.own_text_section(name, own_texts or {}) for name in texts.SECTIONS}
+    open_data = dict(open_data or {})
+    next_report = open_data.get("next_report") or opendata.next_report_text("", data.year)
+    source_part.sub(
+        opendata.open_data_section(
+            list(open_data.get("tables", [])),
+            open_data.get("base_url", ""),
+            year=data.year,
+            produced=produced,
+            next_report=next_report,
+        )
+    )
 
     sections = [
         summary,
+        own["inledning"],
         how,
         map_section,
         overview,
@@ -164,10 +206,15 @@ def render_html(
         children,
         safety,
         area_part,
-        funnels,
-        patterns,
+        own["konsekvenser"],
+        own["annan-information"],
         action,
         source_part,
+        # The appendices: each heading starts with "Bilaga" (issue 13: the main text is what
+        # is printed before the first of them, about 25 pages for 18 areas).
+        area_details,
+        funnels,
+        patterns,
         quality,
         method,
     ]
@@ -179,6 +226,7 @@ def render_html(
         "municipality": municipality,
         "title": f"Lägesbild {data.year}" + (f" – {municipality}" if data.municipality else ""),
         "produced": fmt_date(produced),
+        "next_report": next_report,
         "data_until": fmt_date(data.data_until),
         "years": f"{data.years[0]}–{data.year}" if data.years else str(data.year),
         "n_areas": fmt_int(data.n_areas),
@@ -193,6 +241,23 @@ def render_html(
     }
     html = _environment().get_template("report.html.j2").render(**context)
     return html, len(charts), (map_model.areas_drawn if map_model else 0)
+
+
+def public_tables(db_path: Path) -> list[str]:
+    """The public tables in the published database: the open data the report links."""
+    from assets.database import connect
+
+    con = connect(db_path, read_only=True)
+    try:
+        return [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE schema_name = 'public' "
+                "ORDER BY table_name"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
 
 
 def _assign_table_ids(sections: list[Section]) -> None:
@@ -221,116 +286,20 @@ def _read(name: str) -> str:
 # --- sections built here -------------------------------------------------------------------
 
 
-def _summary(data: ReportData, key: list[findings.Finding]) -> Section:
-    year = data.year
-    s = Section("sammanfattning", "Sammanfattning")
-    ay = data.area_year
-    total = row(ay, area_id=TOTAL, year=year)
-    municipality = data.municipality or "kommunen"
-    lead = Markup("År {year} anmäldes {n} brott i {m}").format(
-        year=year,
-        n=count_span(val(total, "crime_count"), sup(total, "crime_count")),
-        m=municipality,
-    )
-    rate = val(total, "crimes_per_1000")
-    if rate is not None:
-        ci = ci_phrase(val(total, "crimes_per_1000_ci_low"), val(total, "crimes_per_1000_ci_high"))
-        lead += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
-    lead += Markup(". ") + record_change(year, total, row(ay, area_id=TOTAL, year=year - 1))
-    s.p(lead, css="lead")
-    unknown = area_sections.unknown_area_sentence(data)
-    if unknown:
-        s.p(unknown)
-    areas = [r for r in rows(ay[ay["year"] == year]) if r["area_id"] not in (TOTAL, "okant")]
-    shown = [
-        r for r in areas if not sup(r, "funnel_position") and r.get("funnel_position") is not None
-    ]
-    above = [r for r in shown if r["funnel_position"] >= 1]
-    clearly = [r for r in above if r["funnel_position"] >= 2]
-    below = [r for r in shown if r["funnel_position"] <= -1]
-    if shown:
-        s.p(
-            f"Jämfört med kommunens nivå låg {fmt_int(len(above))} av {fmt_int(len(shown))} "
-            f"områden över den ({fmt_int(len(clearly))} tydligt över) och "
-            f"{fmt_int(len(below))} under. Det säger var brotten anmäls, inte vilka som bor där."
-        )
-    reference = val(total, "reference_per_1000")
-    if reference is not None:
-        s.p(
-            f"Kommunens nivå i jämförelserna är {fmt_rate(reference)} brott per 1{NBSP}000 "
-            "invånare: brotten i områden med folkmängd delat med deras folkmängd. Brott i Okänt "
-            "område kan inte jämföras med något område och räknas inte med där"
-            + (
-                f", därför är nivån lägre än kommunens totala {fmt_rate(rate)}."
-                if rate is not None and fmt_rate(rate) != fmt_rate(reference)
-                else "."
-            )
-        )
-    changed = [r for r in areas if not sup(r, "is_significant") and r.get("is_significant")]
-    up = [r["area_name"] for r in changed if (r.get("change_pct") or 0) > 0]
-    down = [r["area_name"] for r in changed if (r.get("change_pct") or 0) < 0]
-    if changed:
-        parts = []
-        if up:
-            parts.append(f"ökade antalet anmälda brott i {_names(up)}")
-        if down:
-            parts.append(f"minskade det i {_names(down)}")
-        s.p(f"Statistiskt säkerställt från {year - 1}: {' och '.join(parts)} (q-värde under 0,05).")
-    else:
-        s.p(
-            f"I inget område är förändringen av antalet anmälda brott från {year - 1} "
-            "statistiskt säkerställd."
-        )
-    kf = s.sub(Section("viktigaste-iakttagelser", "Viktigaste iakttagelser"))
-    if key:
-        kf.p(
-            Markup(
-                "Iakttagelserna är de högst rankade kombinationerna av område och tema enligt "
-                '<a href="#metod-prioritering">poängsättningen i Bilaga: Metod</a> (minst 3 '
-                "poäng), inte valda för hand. Varje mening anger underlaget och hur säker "
-                "förändringen är."
-            )
-        )
-        items = []
-        for f in key:
-            item = Markup('<span class="finding" data-area="{}" data-theme="{}">{}</span>').format(
-                f.area_id, f.theme, f.sentence
-            )
-            if f.anchor:
-                item += Markup(' <a href="#{}">Mer om {}</a>').format(f.anchor, f.area_name)
-            items.append(item)
-        kf.ul(items, ordered=True)
-    else:
-        kf.p(
-            f"Ingen kombination av område och tema når 3 poäng i prioriteringen {year}. "
-            "Inget sticker alltså ut tydligt enligt kriterierna; se temana och områdena nedan."
-        )
-    return s
-
-
-def _names(names: list[str], limit: int = 8) -> str:
-    """Up to ``limit`` names in words; more than that as a number of areas."""
-    if len(names) <= limit:
-        return join_list(names)
-    return f"{fmt_int(len(names))} områden (se tabellen över alla områden)"
-
-
 def _areas_section(data: ReportData, referrals: bool) -> Section:
     year = data.year
     s = Section("omraden", "Områden")
     n = data.n_areas
     if data.has_sections_for_all:
         s.p(
-            f"Kommunen är indelad i {n} områden. Varje område har ett eget avsnitt nedan, och "
-            "tabellen visar alla områden. Sortera genom att klicka på en kolumnrubrik, eller sök "
-            "efter ett område."
+            f"Kommunen är indelad i {n} områden. Tabellen visar alla områden, och varje område "
+            "har en kort sammanfattning nedan med en länk till dess avsnitt i bilagan."
         )
     else:
         s.p(
-            f"Kommunen är indelad i {fmt_int(n)} områden. Egna avsnitt finns för de "
-            f"{len(data.section_area_ids)} områden som förekommer högst i prioriteringen {year}; "
-            "tabellen visar alla områden. Sortera genom att klicka på en kolumnrubrik, eller "
-            "sök efter ett område."
+            f"Kommunen är indelad i {fmt_int(n)} områden. Korta sammanfattningar, och avsnitt i "
+            f"bilagan, finns för de {len(data.section_area_ids)} områden som förekommer högst i "
+            f"prioriteringen {year}; tabellen visar alla områden."
         )
     unknown = area_sections.unknown_area_sentence(data)
     if unknown:
@@ -339,6 +308,19 @@ def _areas_section(data: ReportData, referrals: bool) -> Section:
         data, section_ids=set(data.section_area_ids), referrals_delivered=referrals
     )
     s.children.append(Block("table", table))
+    for card in area_sections.build_cards(data):
+        s.sub(card)
+    return s
+
+
+def _area_details_section(data: ReportData, referrals: bool) -> Section:
+    """Every area's full section (key figures, themes, charts, team), after the main text:
+    the cards in "Områden" say what matters, and link here for the rest."""
+    s = Section("omraden-detalj", "Bilaga: Områdena i detalj")
+    s.p(
+        "Här finns varje områdes nyckeltal, teman, utveckling, orosanmälningar och "
+        "områdesteamets bedömning i sin helhet."
+    )
     ids = {area_sections.anchor(a): a for a in data.section_area_ids}
     for section in area_sections.build_sections(data, referrals_delivered=referrals):
         section.in_toc = True
@@ -372,7 +354,9 @@ def _map_section(data: ReportData):
     map_years = [y for y in data.years if y > year - (MAP_YEARS_LARGE if large else MAP_YEARS)]
     for y in sorted(map_years, reverse=True):
         sub = rows(ay[ay["year"] == y])
-        layers.append(_layer(f"Totalt-{y}", f"Alla brott {y}", sub))
+        # A year without population has no rates: a layer of "uppgift saknas" shows nothing.
+        if any(r.get("smoothed_per_1000") is not None or sup(r, "smoothed_per_1000") for r in sub):
+            layers.append(_layer(f"Totalt-{y}", f"Alla brott {y}", sub))
     ty = data.theme_year
     for theme in data.theme_names():
         sub = rows(ty[(ty["theme"] == theme) & (ty["year"] == year)])
@@ -383,7 +367,7 @@ def _map_section(data: ReportData):
         areas=areas,
         geometries=geometries,
         layers=layers,
-        title=f"Karta: utjämnad nivå av anmälda brott per 1 000 invånare per område {year}",
+        title=f"Karta: utjämnad nivå av anmälda brott per 1\u00a0000 invånare per område {year}",
         description=(
             "Varje område är färgat efter den utjämnade nivån; mörkare färg betyder högre nivå. "
             "Siffrorna finns i tabellen över alla områden."
@@ -401,27 +385,28 @@ def _map_section(data: ReportData):
     if model is None:
         s.p("Karta saknas: ingen av områdenas geometrier kunde läsas.")
         return s, None
-    s.children.append(Block("map", model))
-    # The marts mark every area 'too_few_areas' when fewer than 30 have geometry.
+    # The marts mark every area 'too_few_areas' when fewer than 30 have geometry: then there
+    # is no cluster layer, so no switch for it either (the notes say why).
     too_few_for_hotspots = any(
         h == "too_few_areas" for layer in layers for h in layer.hotspots.values()
     )
+    model.hotspots_tested = not too_few_for_hotspots
+    s.children.append(Block("map", model))
     notes = [
         "Kartan visar en utjämnad nivå (empirisk Bayes): små områden dras mot kommunens nivå, "
         "så att några få brott i ett litet område inte färgar det mörkt. De exakta nivåerna och "
         'deras osäkerhet finns i <a href="#alla-omraden">tabellen över alla områden</a>.',
-        "Hot spots (Gi*) är grupper av grannområden med statistiskt höga (hot spot) eller låga "
-        "(cold spot) nivåer. Lagret visas när rutan är ikryssad."
+        "Kluster (Gi*) är grupper av grannområden med statistiskt säkerställt höga eller låga "
+        "nivåer. Lagret visas när rutan är ikryssad."
         if not too_few_for_hotspots
-        else "Kommunen har för få områden (färre än 30) för att pröva hot spots (Gi*), så "
+        else "Kommunen har för få områden (färre än 30) för att pröva kluster (Gi*), så "
         "kartan visar inga.",
         "Brott som inte kunnat knytas till något område (Okänt område) finns inte på kartan.",
     ]
     if model.missing_geometry:
         notes.append(
-            f"{len(model.missing_geometry)} områden saknar geometri och finns inte på kartan: "
-            + _names(model.missing_geometry, 10)
-            + "."
+            f"{count_noun(len(model.missing_geometry), 'område', 'områden')} saknar geometri "
+            "och finns inte på kartan: " + names(model.missing_geometry, 10) + "."
         )
     s.ul([Markup(n) for n in notes])
     return s, model
@@ -460,7 +445,7 @@ def _action_section(data: ReportData, referrals: bool) -> Section:
         s.p(f"Ingen kombination av område och tema når 3 poäng i prioriteringen {year}.")
     total = row(data.area_year, area_id=TOTAL, year=year)
     baseline = [
-        Markup("Anmälda brott i hela kommunen {}: {} ({} per 1 000 invånare).").format(
+        Markup("Anmälda brott i hela kommunen {}: {} ({} per 1\u00a0000 invånare).").format(
             year,
             count_span(val(total, "crime_count"), sup(total, "crime_count"), CRIME),
             fmt_rate(val(total, "crimes_per_1000")),
@@ -468,7 +453,7 @@ def _action_section(data: ReportData, referrals: bool) -> Section:
     ]
     if referrals and total is not None:
         baseline.append(
-            Markup("Orosanmälningar {}: {} ({} per 1 000 barn 0–17 år).").format(
+            Markup("Orosanmälningar {}: {} ({} per 1\u00a0000 barn 0–17 år).").format(
                 year,
                 count_span(val(total, "referral_count"), sup(total, "referral_count"), "r"),
                 fmt_rate(val(total, "referrals_per_1000_0_17")),

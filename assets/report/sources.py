@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from markupsafe import Markup
 
-from assets.report.data import ReportData, rows
+from assets.report.data import FINDING_MIN_SCORE, ReportData, rows
 from assets.report.document import Section
 from assets.report.tables import Cell, Table, text_cell, value_cell
 from assets.report.text import (
@@ -21,6 +21,7 @@ from assets.report.text import (
     NBSP,
     STATUS_LABELS,
     SUPPRESSED,
+    count_noun,
     fmt_date,
     fmt_int,
     folder_label,
@@ -44,9 +45,10 @@ def how_to_read(data: ReportData, crime_min: int, referral_min: int) -> Section:
             "polisens "
             "egna insatser (till exempel narkotikabrott) ökar när polisen arbetar mer med dem.",
             Markup(
-                "<strong>Antal per 1 000 invånare</strong> gör områden av olika storlek "
+                "<strong>Antal per 1\u00a0000 invånare</strong> gör områden av olika storlek "
                 "jämförbara. "
-                "Det <strong>95 % konfidensintervallet</strong> visar hur osäker nivån är: i små "
+                "Det <strong>95\u00a0% konfidensintervallet</strong> visar hur "
+                "osäker nivån är: i små "
                 "områden ändrar några få brott nivån mycket."
             ),
             Markup(
@@ -64,7 +66,9 @@ def how_to_read(data: ReportData, crime_min: int, referral_min: int) -> Section:
                 "<strong>Viktigaste iakttagelser</strong> väljs med en poängsättning (se "
                 '<a href="#metod">Metod</a>), inte för hand.'
             ),
+            # The one place the legend is explained; every table links here (issue 13).
             Markup(
+                '<span id="teckenforklaring"></span>'
                 "<strong>{m}</strong> – {legend}. Anmälda brott 1–{c} och orosanmälningar eller "
                 "ärenden till SIG 1–{r} visas inte, och fler värden döljs vid behov så att ett "
                 "dolt "
@@ -179,19 +183,19 @@ def sources_section(data: ReportData, crime_min: int, referral_min: int) -> Sect
     if at_source:
         items.append(
             Markup(
-                "{n} rader hade värdet ”..” (uppgift saknas eller dold) redan hos den som lämnade "
+                "{n} hade värdet ”..” (uppgift saknas eller dold) redan hos den som lämnade "
                 "uppgifterna. De räknas inte som noll och ingår inte i summorna, så summorna kan "
                 "vara något för låga."
-            ).format(n=fmt_int(at_source))
+            ).format(n=count_noun(at_source, "rad", "rader"))
         )
     quarantined = sum(int(f.get("rows_quarantined") or 0) for f in files)
     if quarantined:
         reasons = sorted({reason_label(q["reason"]) for q in rows(data.quarantine)})
         items.append(
             Markup(
-                "{n} rader kunde inte användas och lades i karantän ({r}). Se "
+                "{n} kunde inte användas och lades i karantän ({r}). Se "
                 '<a href="#datakvalitet">Bilaga: Datakvalitet</a>.'
-            ).format(n=fmt_int(quarantined), r=join_list(reasons))
+            ).format(n=count_noun(quarantined, "rad", "rader"), r=join_list(reasons))
         )
     else:
         items.append("Inga rader har lagts i karantän.")
@@ -211,7 +215,7 @@ def sources_section(data: ReportData, crime_min: int, referral_min: int) -> Sect
         "flera anmälningar. Ärenden till SIG mäter verksamhetens aktivitet, inte behovet.",
         "Områdesteamens bedömningar finns bara där det finns ett team, och olika team bedömer "
         "olika; de jämförs inte mellan områden.",
-        "I små områden ger några få brott stora skillnader i antal per 1 000 invånare. Kartan "
+        "I små områden ger några få brott stora skillnader i antal per 1\u00a0000 invånare. Kartan "
         "visar därför en utjämnad nivå, och texten anger alltid osäkerheten.",
         "Befolkningssiffror från SCB har från 2025 ett litet slumpmässigt brus för att skydda "
         "enskilda, så delar summerar inte alltid exakt till totalen.",
@@ -341,7 +345,7 @@ def _observation_rule(data: ReportData) -> str:
 
 
 CRITERIA = {
-    "prevalence": "Omfattning",
+    "volume": "Omfattning",
     "trend": "Utveckling",
     "deviation": "Avvikelse",
     "signal": "Signalbrott",
@@ -354,15 +358,16 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
     formulas = s.sub(Section("metod-formler", "Beräkningar", in_toc=False))
     formulas.ul(
         [
-            "Antal per 1 000 invånare = antal anmälda brott ÷ folkmängden 31 december samma år × "
-            "1 000. Saknas årets folkmängd används närmast tidigare år; saknas folkmängd helt "
+            "Antal per 1\u00a0000 invånare = antal anmälda brott ÷ folkmängden "
+            "31 december samma år × "
+            "1\u00a0000. Saknas årets folkmängd används närmast tidigare år; saknas folkmängd helt "
             "visas "
             "ingen nivå (aldrig noll).",
-            "Orosanmälningar per 1 000 barn = orosanmälningar om barn 0–17 år ÷ antalet barn "
+            "Orosanmälningar per 1\u00a0000 barn = orosanmälningar om barn 0–17 år ÷ antalet barn "
             "0–17 år "
-            "× 1 000. Ärenden till SIG (13–25 år) räknas för sig och ingår inte.",
-            "95 % konfidensintervall: det exakta Poisson-intervallet (Garwood) för antalet, "
-            "omräknat till per 1 000 invånare.",
+            "× 1\u00a0000. Ärenden till SIG (13–25 år) räknas för sig och ingår inte.",
+            "95\u00a0% konfidensintervall: det exakta Poisson-intervallet (Garwood) för antalet, "
+            "omräknat till per 1\u00a0000 invånare.",
             "Förändring (procent) = (årets antal − fjolårets antal) ÷ fjolårets antal × 100. "
             "Den saknas när fjolårets antal är noll.",
             "Om förändringen är statistiskt säkerställd prövas med ett exakt test av om nivån är "
@@ -370,20 +375,22 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
             "områden prövas samtidigt (Benjamini–Hochberg), vilket ger q-värdet. Under 0,05 "
             "kallas förändringen statistiskt säkerställd.",
             "Trattdiagram: för varje område räknas de gränser ut som slumpen ger vid kommunens "
-            "nivå och områdets folkmängd (95 % och 99,8 %). Kommunens nivå är här brotten i "
-            "områden med folkmängd per 1 000 av deras invånare; brott på okänd plats räknas "
+            "nivå och områdets folkmängd (95\u00a0% och 99,8\u00a0%). Kommunens "
+            "nivå är här brotten i "
+            "områden med folkmängd per 1\u00a0000 av deras invånare; brott på okänd plats räknas "
             "inte. Gränserna tar hänsyn till att områden naturligt skiljer sig mer åt än "
             "slumpen ensam ger (överspridning, Spiegelhalters metod); annars skulle nästan "
-            "alla områden hamna utanför. Utanför 99,8 % kallas tydligt över eller under "
+            "alla områden hamna utanför. Utanför 99,8\u00a0% kallas tydligt över eller under "
             "kommunens nivå.",
             "Kartan visar en utjämnad nivå (empirisk Bayes, Marshalls metod): små områden dras mot "
             "kommunens nivå, så att ett enstaka brott i ett litet område inte färgar det mörkt. "
             "Den nivå som områdena dras mot räknas bara på de områden vars antal visas.",
-            "Hot spots på kartan: Getis-Ord Gi* med grannar som delar gräns eller hörn och ett "
-            "permutationstest, där alla områden på kartan prövas samtidigt "
-            "(Benjamini–Hochberg, q under 0,05). Ett område ringas bara in i en hot spot om "
-            "dess egen utjämnade nivå är över kommunens, och i en cold spot om den är under. "
-            "Med färre än 30 områden visas inga hot spots. Visas bara som ett valfritt lager.",
+            "Kluster av höga och låga nivåer på kartan: Getis-Ord Gi* med grannar som delar "
+            "gräns eller hörn och ett permutationstest, där alla områden på kartan prövas "
+            "samtidigt (Benjamini–Hochberg, q under 0,05). Ett område ringas bara in i ett "
+            "kluster av höga nivåer om dess egen utjämnade nivå är över kommunens, och i ett "
+            "kluster av låga nivåer om den är under. Med färre än 30 områden visas inga "
+            "kluster. Visas bara som ett valfritt lager.",
             f"Röjandeskydd: anmälda brott 1–{crime_min - 1} och orosanmälningar och ärenden till "
             f"SIG 1–{referral_min - 1} visas inte ({SUPPRESSED}), och inte heller värden som "
             "räknats fram ur dem. Där bara ett värde i en grupp med en summa är dolt, döljs "
@@ -420,7 +427,31 @@ def method_section(data: ReportData, crime_min: int, referral_min: int) -> Secti
     prio.p(
         "Varje kombination av område och tema får poäng enligt Brås kriterier för prioritering. "
         "Inom varje kriterium ger den första regeln som gäller poängen. Poängen summeras, och "
-        "de högst rankade med minst 3 poäng blir rapportens viktigaste iakttagelser."
+        f"de högst rankade med minst {FINDING_MIN_SCORE} poäng blir rapportens viktigaste "
+        "iakttagelser. Poängen står bredvid varje iakttagelse."
+    )
+    prio.ul(
+        [
+            "Varje kriterium räknas en gång. Omfattning är antalet brott jämfört med ett "
+            "genomsnittligt område, inte antalet per invånare: 216 brott är ett större problem "
+            "än 22, även i ett större område. Hur mycket nivån avviker från kommunens räknas "
+            "bara i trattdiagrammet, där gränserna tar hänsyn till hur mycket områden brukar "
+            "skilja sig åt.",
+            "Utvecklingen bedöms på femårstrenden, inte på ett enskilt års procentuella "
+            "förändring. Vid lika poäng går det område först som ligger längst över kommunens "
+            "nivå och därefter det med flest brott, aldrig det med störst procentuell förändring: "
+            "stora procenttal uppstår lättast på små tal.",
+            "Teman som är samlingsgrupper (till exempel övrigt, markerade prioriteras = nej i "
+            "temalistan) får poäng i tabellerna men blir aldrig en viktig iakttagelse.",
+            "Områdesteamens bedömningar ger inga poäng. Alla områden har inte ett team, och "
+            "olika teams bedömningar går inte att jämföra. Bedömningen visas i stället bredvid "
+            "iakttagelsen, som ett eget underlag.",
+            "Återgång mot medelvärdet: problem som väljs ut för att de är extrema ett visst år "
+            "ser ofta bättre ut året därpå, oavsett vad som görs, eftersom en del av det höga "
+            "värdet var slump. Femårstrenden och trattdiagrammets gränser används för att "
+            "minska den risken, men en minskning året efter en åtgärd visar inte i sig att "
+            "åtgärden fungerade.",
+        ]
     )
     table = Table(
         caption="Poängsättningen bakom prioriteringen",
@@ -470,19 +501,21 @@ LAW_CHECKLIST = (
     (
         "Brottslighetens omfattning",
         "4 § p. 1",
-        'Antal per 1 000 invånare, utveckling över åren och <a href="#trattdiagram">jämförelse '
-        "med kommunen</a>",
+        "Antal per 1\u00a0000 invånare, utveckling över åren och "
+        '<a href="#trattdiagram">jämförelse med kommunen</a>',
     ),
     (
         "Brottslighetens konsekvenser",
         "4 § p. 1",
         'Svagt belyst av data: <a href="#barn-och-unga">orosanmälningar</a> och områdesteamens '
-        "bedömningar. Fyll på med annan kunskap",
+        'bedömningar; kommunens egen text i <a href="#konsekvenser">Brottslighetens '
+        "konsekvenser</a>",
     ),
     (
         "Annan information av betydelse",
         "4 § p. 2",
-        "Orosanmälningar, SIG, områdesteamens bedömningar och folkmängd",
+        "Orosanmälningar, SIG, områdesteamens bedömningar och folkmängd; kommunens egen text i "
+        '<a href="#annan-information">Annan information av betydelse</a>',
     ),
     (
         "Analys av kartläggningen",

@@ -325,11 +325,11 @@ def _crime_part(
     table = Table(
         caption=f"Anmälda brott och {_text(question).lower()} per område {year}",
         columns=[
-            "Anmälda brott per 1 000 invånare",
-            "Brotten: 95 % konfidensintervall",
+            "Anmälda brott per 1\u00a0000 invånare",
+            "Brotten: 95\u00a0% konfidensintervall",
             "Brotten jämfört med kommunens nivå",
             "Andel i mätningen (%)",
-            "Andelen: 95 % konfidensintervall",
+            "Andelen: 95\u00a0% konfidensintervall",
             "Andelen jämfört med hela kommunen",
         ],
         row_header="Område",
@@ -378,7 +378,7 @@ def _crime_part(
                 reference_rate=reference,  # type: ignore[arg-type]
                 municipal_share=val(whole, "share_pct"),  # type: ignore[arg-type]
                 label=(
-                    f"Punktdiagram: anmälda brott per 1 000 invånare mot andelen som svarat "
+                    f"Punktdiagram: anmälda brott per 1\u00a0000 invånare mot andelen som svarat "
                     f"{_text(question).lower()}, per område {year}"
                 ),
                 caption=(
@@ -455,7 +455,7 @@ def _areas_table(data: ReportData, question: dict, year: int, min_respondents: i
         columns=[
             "Svarande",
             "Andel (%)",
-            "95 % konfidensintervall",
+            "95\u00a0% konfidensintervall",
             "Kvinnor (%)",
             "Män (%)",
             "Förändring sedan förra mätningen (procentenheter)",

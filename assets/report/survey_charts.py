@@ -67,7 +67,7 @@ def share_trend_chart(
     columns = []
     for s in series:
         fig.add_trace(line_trace(s, x, "%"))
-        columns += [f"{s.name}: andel (%)", f"{s.name}: 95 % konfidensintervall"]
+        columns += [f"{s.name}: andel (%)", f"{s.name}: 95\u00a0% konfidensintervall"]
     table = Table(caption=table_caption, columns=columns, row_header="Mätår", compact=True)
     for i, year in enumerate(years):
         cells: list[Cell] = []
@@ -107,7 +107,10 @@ def crime_survey_chart(
     with the municipality's level of each as a line. Only published values are drawn."""
     fig = _figure(
         _layout(
-            xaxis={"title": {"text": "Anmälda brott per 1 000 invånare"}, "rangemode": "tozero"},
+            xaxis={
+                "title": {"text": "Anmälda brott per 1\u00a0000 invånare"},
+                "rangemode": "tozero",
+            },
             yaxis={"title": {"text": share_axis}},
             height=440,
             legend={"y": 1.02, "yanchor": "bottom"},
@@ -155,7 +158,8 @@ def crime_survey_chart(
             error_x=_error(xs, [p.rate_low for p in points], [p.rate_high for p in points]),
             error_y=_error(ys, [p.share_low for p in points], [p.share_high for p in points]),
             hovertemplate=(
-                f"%{{text}}<br>%{{x:,.1f}} brott per 1 000<br>%{{y:,.1f}}{NBSP}%<extra></extra>"
+                f"%{{text}}<br>%{{x:,.1f}} brott per 1{NBSP}000<br>"
+                f"%{{y:,.1f}}{NBSP}%<extra></extra>"
             ),
         )
     )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from assets.report.text import MISSING, SUPPRESSED, cell
+from assets.report.text import MISSING, NBSP, PCT_MIN_COUNT, SUPPRESSED, cell, fmt_int
 
 CRIME = "c"
 REFERRAL = "r"
@@ -70,3 +70,36 @@ def value_cell(value: object, suppressed: object = False, kind: str = "rate") ->
 
 def text_cell(text: str) -> Cell:
     return Cell(text, align="txt")
+
+
+def change_cell(
+    record: dict | None,
+    previous: dict | None,
+    *,
+    count: str = "crime_count",
+    change: str = "change_pct",
+) -> Cell:
+    """The change from the year before as a table shows it.
+
+    A percentage only when both years' counts are at least :data:`PCT_MIN_COUNT`; otherwise the
+    two counts ("4 → 3"), and a change from 0 as such ("0 → 5"), not as "uppgift saknas"
+    (statistics.md: a large percentage on a small count is never called a rise). Both counts
+    are shown elsewhere in the report when this is, so the arrow form reveals nothing new.
+    """
+    if record is None:
+        return Cell(MISSING)
+    if _flagged(record, change):
+        return Cell(SUPPRESSED)
+    current = None if _flagged(record, count) else record.get(count)
+    before = None if previous is None or _flagged(previous, count) else previous.get(count)
+    pct = record.get(change)
+    if current is not None and before is not None:
+        small = min(float(current), float(before)) < PCT_MIN_COUNT.get()
+        if float(before) == 0 or small:
+            # Non-breaking spaces: the arrow never starts a line in a narrow column.
+            return Cell(f"{fmt_int(before)}{NBSP}→{NBSP}{fmt_int(current)}", sort=pct)
+    return Cell(cell(pct, False, "pct"))
+
+
+def _flagged(record: dict, column: str) -> bool:
+    return bool(record.get(f"{column}_suppressed") or False)

@@ -17,6 +17,9 @@ import unicodedata
 from collections.abc import Callable
 from contextvars import ContextVar
 from datetime import date
+from decimal import Decimal
+
+from babel.numbers import format_decimal
 
 from assets.disclosure import SUPPRESSED_LEGEND, SUPPRESSED_MARK
 
@@ -121,14 +124,19 @@ except ImportError:  # pragma: no cover
     _NA = object()
 
 
-def _group(digits: str) -> str:
-    """'1234567' -> '1 234 567' with no-break spaces."""
-    out = []
-    while len(digits) > 3:
-        out.insert(0, digits[-3:])
-        digits = digits[:-3]
-    out.insert(0, digits)
-    return NBSP.join(out)
+#: Babel's Swedish (CLDR): a no-break space between digit groups and a decimal comma.
+LOCALE = "sv_SE"
+
+
+def _swedish(number: float, digits: int) -> str:
+    """``abs(number)`` in Swedish with exactly ``digits`` decimals: '1 234,5'.
+
+    The float goes to Babel as its exact binary value, so it is rounded like Python's own
+    formatting (half to even on what is stored), and the published tables, rounded the same
+    way, print as they read. The sign is the caller's: Babel writes a hyphen-minus.
+    """
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(Decimal(abs(number)), format=pattern, locale=LOCALE)
 
 
 def fmt_int(value: object, missing: str = MISSING) -> str:
@@ -137,7 +145,7 @@ def fmt_int(value: object, missing: str = MISSING) -> str:
         return missing
     number = round(float(value))  # type: ignore[arg-type]
     sign = MINUS if number < 0 else ""
-    return sign + _group(str(abs(number)))
+    return sign + _swedish(number, 0)
 
 
 def fmt_dec(value: object, digits: int = 1, missing: str = MISSING) -> str:
@@ -145,10 +153,10 @@ def fmt_dec(value: object, digits: int = 1, missing: str = MISSING) -> str:
     if is_missing(value):
         return missing
     number = float(value)  # type: ignore[arg-type]
-    text = f"{abs(number):.{digits}f}"
-    whole, _, frac = text.partition(".")
-    sign = MINUS if number < 0 and float(text) != 0 else ""
-    return sign + _group(whole) + ("," + frac if frac else "")
+    text = _swedish(number, digits)
+    # No minus sign on a value that rounds to zero ("−0,0").
+    sign = MINUS if number < 0 and text.strip("0,") != "" else ""
+    return sign + text
 
 
 def fmt_rate(value: object, missing: str = MISSING) -> str:
@@ -253,11 +261,20 @@ def age_label(age_group: str) -> str:
 
 def _unreadable_publish_note(m: re.Match[str]) -> str:
     n = int(m.group(1))
-    rows_text = "1 rad" if n == 1 else f"{n} rader"
     return (
-        f"kolumnen {m.group(2)} är varken ja eller nej på {rows_text}: "
+        f"kolumnen {m.group(2)} är varken ja eller nej på {count_noun(n, 'rad', 'rader')}: "
         f"{plural(n, 'iakttagelsen', 'iakttagelserna')} publiceras inte"
     )
+
+
+def _repaired_polygons_note(m: re.Match[str]) -> str:
+    n = int(m.group(1))
+    return f"{count_noun(n, 'ogiltig polygon', 'ogiltiga polygoner')} har reparerats"
+
+
+def _grouped_reporters_note(m: re.Match[str]) -> str:
+    # The group is a reporter code ('ovriga'); the grouped values are the delivery's own words.
+    return f"anmälare sammanförda som {source_label(m.group(1))}: {m.group(2)}"
 
 
 _NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str]], ...] = (
@@ -265,11 +282,8 @@ _NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str
         re.compile(r"reprojected from (\S+) to (\S+)"),
         r"koordinaterna omräknade från \1 till \2",
     ),
-    (
-        re.compile(r"warning: (\d+) invalid polygon\(s\) repaired"),
-        r"\1 ogiltiga polygoner har reparerats",
-    ),
-    (re.compile(r"reporters grouped as '([^']+)': (.+)"), r"anmälare sammanförda som ’\1’: \2"),
+    (re.compile(r"warning: (\d+) invalid polygon\(s\) repaired"), _repaired_polygons_note),
+    (re.compile(r"reporters grouped as '([^']+)': (.+)"), _grouped_reporters_note),
     (re.compile(r"extra columns ignored: (.+)"), r"extra kolumner som inte används: \1"),
     (
         re.compile(r"(\d+) unreadable (.+) value\(s\) \(not ja/nej\): treated as nej.*"),
@@ -399,20 +413,82 @@ def change_sentence(
     return f"{subject} från {prev} ({pct}) är inte statistiskt säkerställd."
 
 
+def trend_sentence(
+    *,
+    year: int,
+    first_year: object,
+    pct: object,
+    ci_low: object,
+    ci_high: object,
+    q_value: object,
+    suppressed: bool,
+    counts: list[object] | None = None,
+    subject: str = "antalet brott per invånare",
+) -> str:
+    """The five-year trend in words (statistics.md): 'ökat/minskat' only when q < 0.05.
+
+    ``counts`` are the window's yearly counts when known: below :data:`PCT_MIN_COUNT` in any
+    year, a trend that is not significant is written as the range of counts, not as a
+    percentage per year.
+    """
+    if suppressed:
+        return (
+            "Utvecklingen över fem år kan inte visas, eftersom antalet något av åren är för "
+            f"litet för att visas ({SUPPRESSED})."
+        )
+    if is_missing(pct) or is_missing(first_year):
+        return (
+            "Någon femårstrend kan inte beräknas: det behövs minst tre år med folkmängd och "
+            "brott under mer än ett av dem."
+        )
+    since = f"Sedan {int(first_year)}"  # type: ignore[call-overload]
+    significant = not is_missing(q_value) and float(q_value) < 0.05  # type: ignore[arg-type]
+    interval = ""
+    if not is_missing(ci_low) and not is_missing(ci_high):
+        interval = (
+            f"95{NBSP}% konfidensintervall {fmt_pct(ci_low, signed=True)} till "
+            f"{fmt_pct(ci_high, signed=True)} per år, "
+        )
+    q = f"q-värde {fmt_q(q_value)}"
+    if significant:
+        slope = float(pct)  # type: ignore[arg-type]
+        verb = "ökat" if slope > 0 else "minskat"
+        return (
+            f"{since} har {subject} {verb} med i genomsnitt {fmt_pct(abs(slope))} per år "
+            f"({interval}{q})."
+        )
+    known = [float(c) for c in counts or [] if not is_missing(c)]  # type: ignore[arg-type]
+    if known and min(known) < PCT_MIN_COUNT.get():
+        low, high = fmt_int(min(known)), fmt_int(max(known))
+        spread = f"{low} brott per år" if low == high else f"mellan {low} och {high} brott per år"
+        return (
+            f"{since} har det anmälts {spread}. Talen är för små för att visa en trend över fem år."
+        )
+    return (
+        f"{since} har {subject} inte förändrats mer än slumpen kan förklara (i genomsnitt "
+        f"{fmt_pct(pct, signed=True)} per år, {interval}{q})."
+    )
+
+
 def direction_word(change_pct: object) -> str:
     return "ökade" if float(change_pct) > 0 else "minskade"  # type: ignore[arg-type]
 
 
 def plural(n: int, one: str, many: str) -> str:
+    """The form of a word that agrees with ``n``: 'område' for 1, 'områden' otherwise."""
     return one if n == 1 else many
+
+
+def count_noun(n: int, one: str, many: str) -> str:
+    """A count and its agreeing noun phrase: '1 ogiltig polygon', '3 ogiltiga polygoner'."""
+    return f"{fmt_int(n)} {plural(n, one, many)}"
 
 
 def withheld_observations_sentence(n: int, year: int) -> str:
     """How many of an area team's observations of the year are held back (data-contract §2.5)."""
-    noun = plural(n, "iakttagelse", "iakttagelser")
     return (
-        f"{fmt_int(n)} {noun} från områdesteamet {year} har inte godkänts för publicering "
-        "och visas inte."
+        f"{count_noun(n, 'iakttagelse', 'iakttagelser')} från områdesteamet {year} har inte "
+        "godkänts för publicering och visas inte."
     )
 
 

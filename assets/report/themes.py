@@ -12,6 +12,7 @@ import re
 from markupsafe import Markup
 
 from assets.report.areas import (
+    SIG_LINK,
     SIG_NOTE,
     anchor,
     assessment_table,
@@ -24,7 +25,7 @@ from assets.report.data import (
     TOTAL,
     UNKNOWN_AREA,
     ReportData,
-    record_change,
+    record_development,
     row,
     rows,
     sup,
@@ -45,7 +46,16 @@ from assets.report.figures import (
     trend_chart,
 )
 from assets.report.findings import count_span
-from assets.report.tables import CRIME, REFERRAL, Cell, Table, count_cell, text_cell, value_cell
+from assets.report.tables import (
+    CRIME,
+    REFERRAL,
+    Cell,
+    Table,
+    change_cell,
+    count_cell,
+    text_cell,
+    value_cell,
+)
 from assets.report.text import (
     MISSING,
     SOURCE_ORDER,
@@ -54,6 +64,7 @@ from assets.report.text import (
     capitalise,
     change_sentence,
     ci_phrase,
+    count_noun,
     fmt_int,
     fmt_rate,
     funnel_short,
@@ -130,9 +141,11 @@ def municipal_sentence(data: ReportData, theme: str, label: str) -> Markup:
     rate = val(r, "crimes_per_1000")
     if rate is not None:
         ci = ci_phrase(val(r, "crimes_per_1000_ci_low"), val(r, "crimes_per_1000_ci_high"))
-        text += Markup(", {} per 1 000 invånare{}").format(fmt_rate(rate), f" {ci}" if ci else "")
+        text += Markup(", {} per 1\u00a0000 invånare{}").format(
+            fmt_rate(rate), f" {ci}" if ci else ""
+        )
     text += Markup(". ")
-    text += record_change(year, r, _municipal(data, theme).get(year - 1))
+    text += record_development(data.theme_year, year, r, area_id=TOTAL, theme=theme)
     return text
 
 
@@ -149,7 +162,8 @@ def theme_trend_chart(data: ReportData, theme: str, label: str, chart_id: str) -
         return SUPPRESSED if sup(r, "crimes_per_1000") else "uppgift saknas"
 
     caption = Markup(
-        "Anmälda brott inom {label} per 1 000 invånare i hela kommunen {y0}–{y1}, med 95 % "
+        "Anmälda brott inom {label} per 1\u00a0000 invånare i hela kommunen "
+        "{y0}–{y1}, med 95\u00a0% "
         "konfidensintervall: {a} år {y0} och {b} år {y1}."
     ).format(label=label, y0=years[0], y1=years[-1], a=shown(first), b=shown(last))
     return trend_chart(
@@ -164,7 +178,7 @@ def theme_trend_chart(data: ReportData, theme: str, label: str, chart_id: str) -
                 suppressed=[sup(r, "crimes_per_1000") for r in recs],
             )
         ],
-        label=f"Linjediagram: {label} per 1 000 invånare per år",
+        label=f"Linjediagram: {label} per 1\u00a0000 invånare per år",
         caption=caption,
         table_caption=f"Anmälda brott inom {label} i hela kommunen per år",
         counts=[
@@ -195,11 +209,10 @@ def theme_season_chart(data: ReportData, theme: str, label: str, chart_id: str):
     if top:
         caption += Markup(" Flest: {}.").format(top)
     if sum(flags):
-        caption += Markup(" {} månader visas inte ({}).").format(sum(flags), SUPPRESSED)
-    caption += Markup(
-        " April–maj (valborg, skolavslutning), juni och december är markerade; "
-        "månadsdata kan inte visa enskilda kvällar."
-    )
+        caption += Markup(" {} visas inte ({}).").format(
+            count_noun(sum(flags), "månad", "månader"), SUPPRESSED
+        )
+    caption += Markup(" April–maj (valborg, skolavslutning), juni och december är markerade.")
     chart = season_chart(
         chart_id,
         year=year,
@@ -249,21 +262,28 @@ def above_level(
     text = Markup(
         "Jämfört med kommunen som helhet låg {a} av {n} områden över kommunens nivå {year} "
         "(utanför trattdiagrammets 95-procentsgräns), varav {c} tydligt över (utanför "
-        "99,8-procentsgränsen). {b} områden låg under kommunens nivå."
-    ).format(a=len(above), n=len(shown), year=year, c=len(clearly), b=len(below))
+        "99,8-procentsgränsen). {b} låg under kommunens nivå."
+    ).format(
+        a=len(above),
+        n=len(shown),
+        year=year,
+        c=len(clearly),
+        b=count_noun(len(below), "område", "områden"),
+    )
     if n_sup:
-        text += Markup(
-            " För {} områden visas inte jämförelsen ({}), eftersom antalen är för små."
-        ).format(n_sup, SUPPRESSED)
+        text += Markup(" För {} visas inte jämförelsen ({}), eftersom antalen är för små.").format(
+            count_noun(n_sup, "område", "områden"), SUPPRESSED
+        )
     if not above:
         return text, None
     above.sort(key=lambda r: (-r["funnel_position"], r["area_name"]))
+    earlier = {r["area_id"]: r for r in rows(ty[(ty["theme"] == theme) & (ty["year"] == year - 1)])}
     table = Table(
         caption=f"Områden över kommunens nivå inom {label} {year}",
         columns=[
             "Anmälda brott",
-            "Antal per 1 000 invånare",
-            "95 % konfidensintervall",
+            "Antal per 1\u00a0000 invånare",
+            "95\u00a0% konfidensintervall",
             "Jämfört med kommunen",
             f"Förändring från {year - 1}",
         ],
@@ -280,7 +300,7 @@ def above_level(
                 value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
                 Cell(_interval(r)),
                 text_cell(funnel_short(r["funnel_position"])),
-                value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
+                change_cell(r, earlier.get(r["area_id"])),
             ],
         )
     if len(above) > MAX_ABOVE_ROWS:
@@ -419,7 +439,7 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
     )
     rate = val(r, "referrals_per_1000_0_17")
     if rate is not None:
-        text += Markup(", {} per 1 000 {}").format(fmt_rate(rate), basis)
+        text += Markup(", {} per 1\u00a0000 {}").format(fmt_rate(rate), basis)
     text += Markup(". ")
     text += change_sentence(
         year=year,
@@ -450,11 +470,11 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
                     suppressed=[sup(x, "referrals_per_1000_0_17") for x in recs],
                 )
             ],
-            unit=f"Per 1 000 {basis}",
-            label="Linjediagram: orosanmälningar per 1 000 barn per år",
-            caption=Markup("Orosanmälningar per 1 000 {basis} i hela kommunen {y0}–{y1}.").format(
-                basis=basis, y0=years[0], y1=years[-1]
-            ),
+            unit=f"Per 1\u00a0000 {basis}",
+            label="Linjediagram: orosanmälningar per 1\u00a0000 barn per år",
+            caption=Markup(
+                "Orosanmälningar per 1\u00a0000 {basis} i hela kommunen {y0}–{y1}."
+            ).format(basis=basis, y0=years[0], y1=years[-1]),
             table_caption="Orosanmälningar i hela kommunen per år",
             counts=[
                 (
@@ -473,7 +493,7 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
     sig.p(SIG_NOTE, css="lead")
     sig.p(
         "SIG gäller unga 13–25 år och räknas för sig: ärendena ingår aldrig i "
-        "orosanmälningarna per 1 000 barn."
+        "orosanmälningarna per 1\u00a0000 barn."
     )
     rows_sig = data.referral_year[
         (data.referral_year["type"] == "sig") & (data.referral_year["sex"] == TOTAL)
@@ -495,11 +515,10 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
     total_by = {int(x["year"]): x for x in rows(rows_sig[rows_sig["age_group"] == TOTAL])}
     t = total_by.get(year)
     caption = Markup(
-        "Ärenden till SIG per år och åldersgrupp, hela kommunen. {year}: {n} ärenden. {note}"
+        "Ärenden till SIG per år och åldersgrupp, hela kommunen. {year}: {n} ärenden."
     ).format(
         year=year,
         n=count_span(val(t, "referral_count"), sup(t, "referral_count"), REFERRAL),
-        note=SIG_NOTE,
     )
     sig.chart(
         grouped_bar_chart(
@@ -509,10 +528,7 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
             kind=REFERRAL,
             label="Stapeldiagram: ärenden till SIG per år och åldersgrupp",
             caption=caption,
-            table_caption=(
-                "Ärenden till SIG per år och åldersgrupp "
-                "(SIG-ärenden mäter verksamhetens aktivitet, inte behovet)"
-            ),
+            table_caption=("Ärenden till SIG per år och åldersgrupp"),
             axis_title="Ärenden till SIG",
             row_header="År",
             x_title="År",
@@ -535,9 +551,8 @@ def _age_sex_table(data: ReportData, kind: str, label: str) -> Table | None:
         if r["age_group"] not in ages:
             ages.append(r["age_group"])
     ages = sorted([a for a in ages if a != TOTAL]) + ([TOTAL] if TOTAL in ages else [])
-    note = f" ({SIG_NOTE[0].lower()}{SIG_NOTE[1:]})" if kind == "sig" else ""
     table = Table(
-        caption=f"{label} {year} efter åldersgrupp och kön{note}",
+        caption=f"{label} {year} efter åldersgrupp och kön",
         columns=[sex_label(s, kind) for s in sexes],
         row_header="Åldersgrupp",
         compact=True,
@@ -575,8 +590,6 @@ def _sources_chart(data: ReportData, kind: str, chart_id: str, label: str) -> Ch
         caption += Markup(" {} {} visas inte ({}).").format(
             n_sup, plural(n_sup, "anmälargrupp", "anmälargrupper"), SUPPRESSED
         )
-    if kind == "sig":
-        caption += Markup(" {}").format(SIG_NOTE)
     return bar_chart(
         chart_id,
         categories=[source_label(s) for s in sources],
@@ -608,11 +621,12 @@ def _area_referral_table(data: ReportData, section_ids: set[str]) -> Table | Non
         return None
     order = {a: i for i, a in enumerate(data.areas["area_id"])}
     sub.sort(key=lambda r: order.get(r["area_id"], 0))
+    earlier = {r["area_id"]: r for r in rows(ay[ay["year"] == year - 1])}
     table = Table(
         caption=caption,
         columns=[
             "Orosanmälningar",
-            "Per 1 000 barn 0–17 år",
+            "Per 1\u00a0000 barn 0–17 år",
             f"Förändring från {year - 1}",
             "q-värde",
             "Ärenden till SIG",
@@ -630,12 +644,17 @@ def _area_referral_table(data: ReportData, section_ids: set[str]) -> Table | Non
                 value_cell(
                     r.get("referrals_per_1000_0_17"), sup(r, "referrals_per_1000_0_17"), "rate"
                 ),
-                value_cell(r.get("referral_change_pct"), sup(r, "referral_change_pct"), "pct"),
+                change_cell(
+                    r,
+                    earlier.get(r["area_id"]),
+                    count="referral_count",
+                    change="referral_change_pct",
+                ),
                 value_cell(r.get("referral_q_value"), sup(r, "referral_q_value"), "q"),
                 count_cell(r.get("sig_referral_count"), sup(r, "sig_referral_count"), REFERRAL),
             ],
         )
-    table.note = SIG_NOTE
+    table.note = SIG_LINK
     return table
 
 
@@ -654,8 +673,8 @@ def themes_overview(data: ReportData) -> Section:
         caption=f"Anmälda brott per tema i hela kommunen {year}",
         columns=[
             "Anmälda brott",
-            "Antal per 1 000 invånare",
-            "95 % konfidensintervall",
+            "Antal per 1\u00a0000 invånare",
+            "95\u00a0% konfidensintervall",
             f"Förändring från {year - 1}",
             "q-värde",
             "Statistiskt säkerställd förändring",
@@ -686,7 +705,7 @@ def themes_overview(data: ReportData) -> Section:
                 count_cell(r.get("crime_count"), sup(r, "crime_count"), CRIME),
                 value_cell(r.get("crimes_per_1000"), sup(r, "crimes_per_1000"), "rate"),
                 Cell(_interval(r)),
-                value_cell(r.get("change_pct"), sup(r, "change_pct"), "pct"),
+                change_cell(r, _municipal(data, theme).get(year - 1)),
                 value_cell(r.get("q_value"), sup(r, "q_value"), "q"),
                 text_cell(sig),
             ],
@@ -705,11 +724,11 @@ def themes_overview(data: ReportData) -> Section:
         shown = [(n, r) for n, r in zip(names, rates, strict=True) if r is not None]
         top = max(shown, key=lambda x: x[1]) if shown else None
         caption = Markup(
-            "Anmälda brott per 1 000 invånare per tema i hela kommunen {}, med 95 % "
+            "Anmälda brott per 1\u00a0000 invånare per tema i hela kommunen {}, med 95\u00a0% "
             "konfidensintervall."
         ).format(year)
         if top:
-            caption += Markup(" Flest per invånare: {} ({} per 1 000).").format(
+            caption += Markup(" Flest per invånare: {} ({} per 1\u00a0000).").format(
                 top[0].lower(), fmt_rate(top[1])
             )
         section.chart(
@@ -720,7 +739,7 @@ def themes_overview(data: ReportData) -> Section:
                 lows=lows,
                 highs=highs,
                 suppressed=flags,
-                label=f"Stapeldiagram: brott per 1 000 invånare per tema {year}",
+                label=f"Stapeldiagram: brott per 1\u00a0000 invånare per tema {year}",
                 caption=caption,
                 table=table,
             )
@@ -754,13 +773,14 @@ def funnel_reference(data: ReportData, theme: str) -> float | None:
 
 def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
     year = data.year
-    section = Section("trattdiagram", "Trattdiagram: områdena jämförda med kommunen")
+    section = Section("trattdiagram", "Bilaga: Trattdiagram – områdena jämförda med kommunen")
     section.p(
-        "Ett trattdiagram visar varje områdes antal brott per 1 000 invånare mot dess folkmängd. "
+        "Ett trattdiagram visar varje områdes antal brott per 1\u00a0000 "
+        "invånare mot dess folkmängd. "
         "Linjerna visar hur mycket ett område kan avvika från kommunens nivå av slumpen och av "
         "den naturliga variationen mellan områden: små områden varierar mer, därför vidgas "
         "tratten åt vänster. Ett område utanför den yttre "
-        "gränsen (99,8 %) är tydligt över eller under kommunens nivå. Områden vars antal inte "
+        "gränsen (99,8\u00a0%) är tydligt över eller under kommunens nivå. Områden vars antal inte "
         "visas för att skydda enskilda är inte med."
     )
     themes = [TOTAL, *[t for t in data.theme_names() if theme_has_crimes(data, t)]]
@@ -808,7 +828,9 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
             w=counts[0],
         )
         if reference is not None:
-            caption += Markup(" Kommunens nivå: {} per 1 000 invånare.").format(fmt_rate(reference))
+            caption += Markup(" Kommunens nivå: {} per 1\u00a0000 invånare.").format(
+                fmt_rate(reference)
+            )
         elif reference_hidden:
             caption += Markup(
                 " Kommunens nivå och gränserna visas inte för {} {}: de skulle avslöja ett litet "
@@ -816,8 +838,8 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
             ).format(label, year)
         hidden = len(recs) - len(points)
         if hidden:
-            caption += Markup(" {} områden saknar folkmängd eller visas inte ({}).").format(
-                hidden, SUPPRESSED
+            caption += Markup(" {} saknar folkmängd eller visas inte ({}).").format(
+                count_noun(hidden, "område", "områden"), SUPPRESSED
             )
         table = None
         outliers = sorted(
@@ -840,7 +862,7 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
                     if len(points) <= MAX_AREAS_WITH_SECTIONS
                     else f"Områden utanför 95-procentsgränsen för {label} {year}"
                 ),
-                columns=["Folkmängd", "Antal per 1 000 invånare", "Jämfört med kommunen"],
+                columns=["Folkmängd", "Antal per 1\u00a0000 invånare", "Jämfört med kommunen"],
                 row_header="Område",
                 compact=True,
             )
@@ -872,7 +894,7 @@ def funnel_section(data: ReportData, section_ids: set[str]) -> Section:
 def patterns_section(data: ReportData, themes: list[str]) -> Section:
     """Monthly series of the prioritised themes and the season profile of all crimes."""
     year = data.year
-    section = Section("monster", "Mönster över året")
+    section = Section("monster", "Bilaga: Mönster över året")
     tm = data.theme_month
     monthly = tm[tm["month"].str.fullmatch(r"\d\d")]
     years = [y for y in data.years if y > year - MONTHLY_YEARS]

@@ -88,9 +88,35 @@ def test_a_change_follows_both_years() -> None:
     assert pd.isna(out.loc[1, "change_pct"]) and out.loc[3, "change_pct"] == 20
 
 
+def test_a_trend_follows_every_year_of_its_window() -> None:
+    """A hidden count four years back hides the trend; five years back it is outside the window
+    (last_year − 4 … last_year), and another area's hidden count does not matter."""
+    years = list(range(2019, 2026))
+    hidden_a = [y == 2021 for y in years]  # inside the windows ending 2021…2025
+    hidden_b = [y == 2020 for y in years]  # inside the windows ending 2020…2024 only
+    frame = pd.DataFrame(
+        {
+            "area_id": ["A"] * 7 + ["B"] * 7,
+            "year": years * 2,
+            "crime_count": [10.0] * 14,
+            "crime_count_suppressed": hidden_a + hidden_b,
+            "trend_pct_per_year": [5.4] * 14,
+            "_reference_suppressed": [False] * 14,
+        }
+    )
+    out = protect("area_year", frame, ("crime_count",), ["area_id"])
+    keys = zip(out["area_id"], out["year"], strict=True)
+    flags = dict(zip(keys, out["trend_pct_per_year_suppressed"], strict=True))
+    assert [flags[("A", y)] for y in years] == [False, False, True, True, True, True, True]
+    assert [flags[("B", y)] for y in years] == [False, True, True, True, True, True, False]
+    assert out.loc[out["trend_pct_per_year_suppressed"], "trend_pct_per_year"].isna().all()
+    assert out.loc[~out["trend_pct_per_year_suppressed"], "trend_pct_per_year"].eq(5).all()
+
+
 def test_priority_follows_the_theme_tables_from_outside(sample_build) -> None:
-    """Outside view: a priority row whose previous-year count is '..' shows no change, q-value or
-    trend points; a row whose reference is '..' shows no comparison; the order is by keys."""
+    """Outside view: a priority row whose previous-year count is '..' shows no trend or trend
+    points (last year is in the trend's window); a row whose reference is '..' shows no
+    comparison; the order is by keys."""
     folder = sample_build.db.parent / "public"
     themes = read_public(folder, "area_theme_year")
     priority = read_public(folder, "priority")
@@ -102,7 +128,7 @@ def test_priority_follows_the_theme_tables_from_outside(sample_build) -> None:
     p = priority.assign(year=priority["year"].astype(int))
     after_hidden = p.merge(hidden, on=["area_id", "year", "theme"])
     assert len(after_hidden) > 5  # the sample has such rows: the check is not vacuous
-    for column in ("change_pct", "q_value", "trend_points"):
+    for column in ("trend_pct_per_year", "trend_q_value", "trend_points"):
         assert (after_hidden[column] == "..").all(), column
     # Funnel limits are all hidden or all shown within a theme and year (one reference).
     areas = themes[~themes["area_id"].isin(["Totalt", "okant"])]

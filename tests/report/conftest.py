@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.marts.conftest import REPO, Build, run_build, sample_build  # noqa: F401
+from tests.marts.conftest import REPO, SAMPLE_RAW, Build, run_build, sample_build  # noqa: F401
 from tests.report.html_tree import Element, parse
 
 #: 2026-01-01T00:00:00Z: the produced date of every report rendered by the tests.
@@ -46,9 +46,12 @@ class Rendered:
 
 
 def render(db: Path, reports_dir: Path, year: int) -> Rendered:
+    from assets.ingest.texts import read_texts
     from assets.report.render import render_report
 
-    result = render_report(db, reports_dir, year, produced=PRODUCED)
+    # The sample's own texts (data/raw/texter), as the pipeline passes them.
+    own = read_texts(SAMPLE_RAW).markdown()
+    result = render_report(db, reports_dir, year, produced=PRODUCED, own_texts=own)
     html = result.path.read_text(encoding="utf-8")
     return Rendered(
         year=year,

@@ -55,8 +55,11 @@ def test_the_report_job_writes_the_year_and_reports_its_path(
     assert path == reports / f"lagesbild-{report_year}.html"
     assert path.exists() and metadata["size_bytes"].value == path.stat().st_size
     assert metadata["render_seconds"].value > 0
-    # Written under a temporary name and renamed: nothing else is left in the folder.
-    assert [p.name for p in reports.iterdir()] == [path.name]
+    # The PDF for the meeting papers beside it (where Chromium is installed).
+    pdf = Path(metadata["pdf"].value)
+    assert pdf == path.with_suffix(".pdf") and pdf.read_bytes()[:5] == b"%PDF-"
+    # Both written under a temporary name and renamed: nothing else is left in the folder.
+    assert sorted(p.name for p in reports.iterdir()) == sorted([path.name, pdf.name])
 
 
 def test_an_incomplete_year_fails_with_a_clear_message(marts_copy, tmp_path):

@@ -6,66 +6,22 @@ Install the browser with `make chromium` (the `make test` target does it). Scree
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from tests.report.browser import launch, open_report
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def browser():
-    if not Path(CHROMIUM).exists():
-        pytest.fail("Chromium is not installed: run `make chromium`")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
+    yield from launch()
 
 
-class Opened:
-    def __init__(self, page, errors, requests):
-        self.page = page
-        self.errors = errors
-        self.requests = requests
-
-
-def _open(browser, report, width: int, height: int) -> Opened:
-    page = browser.new_page(viewport={"width": width, "height": height})
-    errors: list[str] = []
-    requests: list[str] = []
-    page.on(
-        "console", lambda m: errors.append(f"{m.type}: {m.text}") if m.type == "error" else None
-    )
-    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
-
-    def route(r):
-        requests.append(r.request.url)
-        if r.request.url.startswith("file://"):
-            r.continue_()
-        else:
-            r.abort()
-
-    page.route("**/*", route)
-    page.goto(report.path.as_uri())
-    page.wait_for_function(
-        "document.documentElement.getAttribute('data-charts') === 'ready'", timeout=90_000
-    )
-    return Opened(page, errors, requests)
+def _open(browser, report, width: int, height: int):
+    return open_report(browser, Path(report.path), width, height)
 
 
 @pytest.fixture(scope="module")
@@ -138,24 +94,8 @@ def test_the_map_shows_each_area_and_the_selector_changes_it(desktop, report):
             changed = True
             break
     assert changed, "no other layer changed the fills"
-    # The hot-spot layer adds outlines where Gi* found clusters.
-    page.select_option("#map-layer", options[0])
-    page.check("#map-hotspots")
-    outlined = page.evaluate(
-        "document.querySelectorAll('#map-areas path.hot, #map-areas path.cold').length"
-    )
-    hot = report.public(
-        "SELECT count(*) AS n FROM public.area_year WHERE year = ? AND hotspot IN ('hot', 'cold')",
-        [report.year],
-    )[0]["n"]
-    assert outlined == hot
-    page.uncheck("#map-hotspots")
-    assert (
-        page.evaluate(
-            "document.querySelectorAll('#map-areas path.hot, #map-areas path.cold').length"
-        )
-        == 0
-    )
+    # The cluster layer (too few areas here) is tested on London in
+    # test_report_browser_london.py.
 
 
 def test_table_of_contents_links_scroll_to_their_sections(desktop):
@@ -164,6 +104,11 @@ def test_table_of_contents_links_scroll_to_their_sections(desktop):
         "Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href'))"
     )
     assert len(hrefs) >= 14
+    # The contents follow the summary, collapsed (issue 13: the point on the first screen);
+    # a reader opens them by their summary line.
+    assert not page.evaluate("document.querySelector('nav.toc details').open")
+    page.click("nav.toc summary")
+    assert page.evaluate("document.querySelector('nav.toc details').open")
     for href in hrefs:
         assert page.evaluate(f"document.getElementById({href[1:]!r}) !== null"), href
         page.click(f"nav.toc a[href='{href}']")
@@ -211,10 +156,13 @@ def test_print_layout_hides_controls_and_shows_the_numbers(desktop):
             page.evaluate("getComputedStyle(document.querySelector('main h2')).breakBefore")
             == "page"
         )
+        # Print opens every collapsed part, and closes again only those it opened (a reader
+        # may have opened the contents before printing).
+        opened_before = page.evaluate("document.querySelectorAll('details[open]').length")
         page.evaluate("window.dispatchEvent(new Event('beforeprint'))")
         assert page.evaluate("document.querySelectorAll('details:not([open])').length") == 0
         page.evaluate("window.dispatchEvent(new Event('afterprint'))")
-        assert page.evaluate("document.querySelectorAll('details[open]').length") == 0
+        assert page.evaluate("document.querySelectorAll('details[open]').length") == opened_before
     finally:
         page.emulate_media(media="screen")
 
@@ -236,3 +184,18 @@ def test_screenshots_and_no_horizontal_scroll(browser, report, artifacts, width,
         page.screenshot(path=str(artifacts / f"lagesbild-{report.year}-{width}-top.png"))
     finally:
         page.close()
+
+
+@pytest.mark.parametrize(("width", "height", "limit"), [(1280, 800, 800), (375, 812, 1218)])
+def test_the_first_key_finding_is_on_the_first_screen(browser, report, width, height, limit):
+    """Issue 13: title, date and the key findings come first. The first finding starts above
+    800 px at 1280×800 and above 1,218 px (one and a half screens) at 375×812."""
+    opened = _open(browser, report, width, height)
+    try:
+        top = opened.page.evaluate(
+            "document.querySelector('#viktigaste-iakttagelser ol > li')"
+            ".getBoundingClientRect().top + window.scrollY"
+        )
+        assert top < limit, f"the first key finding starts at {top:.0f} px at {width} px"
+    finally:
+        opened.page.close()

@@ -100,6 +100,14 @@ def test_no_reference_no_classes():
     assert classify([1.0, 2.0], reference=None) == ([None, None], [])
 
 
+def test_a_theme_without_crimes_is_zero_not_missing():
+    """London 2020 has no organised crime at all: a rate of 0 everywhere is a value, drawn as
+    one neutral colour with a sentence, not "uppgift saknas" for 4,835 areas and no legend."""
+    codes, legend = classify([0.0, None, 0.0], reference=0.0)
+    assert codes == ["f", None, "f"]
+    assert legend == [("qf", "inga anmälda brott: 0 per 1 000 i alla visade områden")]
+
+
 def test_a_report_without_geometry_says_so_with_a_working_link(sample_db, report_year, tmp_path):
     """Areas delivered as a table: no map, a plain note, and its link is a link (not text)."""
     import shutil

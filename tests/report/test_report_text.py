@@ -158,3 +158,56 @@ def test_a_change_on_small_counts_is_written_as_counts() -> None:
         )
     finally:
         PCT_MIN_COUNT.reset(token)
+
+
+def test_a_table_shows_a_change_on_small_counts_as_the_two_counts() -> None:
+    """Issue 12, point 7: "−25 %" on 4 → 3 and "–" on 0 → 5 said more (or less) than the data."""
+    from assets.report.tables import change_cell
+
+    def rec(count, pct=None, **flags):
+        return {"crime_count": count, "change_pct": pct, **flags}
+
+    assert change_cell(rec(3, -25.0), rec(4)).text == f"4{NBSP}→{NBSP}3"
+    assert change_cell(rec(5, None), rec(0)).text == f"0{NBSP}→{NBSP}5"
+    assert change_cell(rec(29, 141.7), rec(12)).text == f"+142{NBSP}%"
+    assert change_cell(rec(9, 12.5), rec(8)).text == f"8{NBSP}→{NBSP}9"
+    # Hidden: the change is '..', whatever the counts.
+    hidden = rec(None, None, crime_count_suppressed=True, change_pct_suppressed=True)
+    assert change_cell(hidden, rec(4)).text == ".."
+    # No previous row (the first year): the change is not available.
+    assert change_cell(rec(12, None), None).text == "–"
+    # The sort key stays the percentage, so a sortable column still sorts by change.
+    assert change_cell(rec(3, -25.0), rec(4)).sort == -25.0
+
+
+def test_the_trend_sentence_calls_a_trend_a_rise_only_when_significant() -> None:
+    from assets.report.text import trend_sentence
+
+    base = {"year": 2025, "first_year": 2021, "ci_low": 28.0, "ci_high": 78.0}
+    up = trend_sentence(**base, pct=51.0, q_value=0.0004, suppressed=False)
+    assert up.startswith("Sedan 2021 har antalet brott per invånare ökat med i genomsnitt 51")
+    assert f"q-värde <{NBSP}0,001" in up
+    flat = trend_sentence(**base, pct=20.0, q_value=0.3, suppressed=False)
+    assert "inte förändrats mer än slumpen" in flat and "ökat" not in flat
+    small = trend_sentence(**base, pct=30.0, q_value=0.6, suppressed=False, counts=[2, 4, 3, 6, 5])
+    assert "mellan 2 och 6 brott per år" in small and "%" not in small
+    hidden = trend_sentence(**base, pct=None, q_value=None, suppressed=True)
+    assert "kan inte visas" in hidden and ".." in hidden
+    none = trend_sentence(**{**base, "first_year": None}, pct=None, q_value=None, suppressed=False)
+    assert "kan inte beräknas" in none
+
+
+def test_counts_agree_with_their_nouns() -> None:
+    """Issue 13: "1 ogiltiga polygoner", "1 områden": the noun follows the count."""
+    from assets.report.text import count_noun
+
+    assert count_noun(1, "område", "områden") == "1 område"
+    assert count_noun(0, "område", "områden") == "0 områden"
+    assert count_noun(1234, "rad", "rader") == f"1{NBSP}234 rader"
+    one, _ = translate_note("warning: 1 invalid polygon(s) repaired")
+    assert one == "1 ogiltig polygon har reparerats"
+    three, _ = translate_note("warning: 3 invalid polygon(s) repaired")
+    assert three == "3 ogiltiga polygoner har reparerats"
+    # A reporter code in a note reads as the report names it, not as the code.
+    grouped, known = translate_note("reporters grouped as 'ovriga': fritidsgard, kyrkan")
+    assert known and grouped == "anmälare sammanförda som Övriga: fritidsgard, kyrkan"

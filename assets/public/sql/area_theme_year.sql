@@ -26,13 +26,22 @@ totals AS (
     SELECT area_id, area_name, year, 'Totalt' AS theme, row_kind, is_complete_year,
            crime_count, population, crimes_per_1000, crimes_per_1000_ci_low,
            crimes_per_1000_ci_high, change_pct, q_value, funnel_position,
-           smoothed_per_1000, hotspot
+           smoothed_per_1000, hotspot, trend_first_year, trend_pct_per_year, trend_ci_low,
+           trend_ci_high, trend_q_value
     FROM public_area_year
 ),
+trends AS (
+    -- The five-year trend of each theme whose window ends this year ('kommun' is the whole).
+    SELECT r.*, tr.first_year AS trend_first_year, tr.trend_pct_per_year, tr.trend_ci_low,
+           tr.trend_ci_high, tr.q_value AS trend_q_value
+    FROM (SELECT * FROM areas UNION ALL BY NAME SELECT * FROM whole) AS r
+    LEFT JOIN main.area_theme_trend AS tr
+      ON tr.theme = r.theme AND tr.last_year = r.year
+     AND tr.area_id = CASE r.area_id WHEN 'Totalt' THEN 'kommun' ELSE r.area_id END
+),
 rows AS (
-    SELECT * FROM areas
+    SELECT * FROM trends
     UNION ALL BY NAME SELECT * FROM unplaced
-    UNION ALL BY NAME SELECT * FROM whole
     UNION ALL BY NAME SELECT * FROM totals
 )
 SELECT r.*, 'c|' || r.year || '|' || r.area_id || '|' || r.theme || '|Totalt' AS crime_cell

@@ -65,6 +65,8 @@ rows AS (
 )
 SELECT
     r.*,
+    tr.first_year AS trend_first_year, tr.trend_pct_per_year, tr.trend_ci_low,
+    tr.trend_ci_high, tr.q_value AS trend_q_value,
     'c|' || year || '|' || area_id || '|Totalt|Totalt' AS crime_cell,
     CASE WHEN r.referral_count IS NOT NULL AND r.referral_count = t.all_ages
          THEN 'r|' || year || '|orosanmalan|' || area_id || '|Totalt|Totalt|Totalt'
@@ -72,4 +74,8 @@ SELECT
     'r|' || year || '|sig|' || area_id || '|Totalt|Totalt|Totalt' AS sig_referral_cell
 FROM rows AS r
 LEFT JOIN ref_total AS t USING (area_id, year)
+-- The five-year trend of all crimes whose window ends this year ('kommun' is the whole).
+LEFT JOIN main.area_theme_trend AS tr
+  ON tr.theme = 'alla brott' AND tr.last_year = r.year
+ AND tr.area_id = CASE r.area_id WHEN 'Totalt' THEN 'kommun' ELSE r.area_id END
 ORDER BY year, row_kind, area_id;

@@ -1,1 +1,1 @@
-SELECT theme, description, sort_order, is_listed FROM main.theme ORDER BY sort_order;
+SELECT theme, description, is_prioritised, sort_order, is_listed FROM main.theme ORDER BY sort_order;

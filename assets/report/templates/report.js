@@ -67,7 +67,8 @@
     var dataNode = document.getElementById("map-data");
     var select = document.getElementById("map-layer");
     var hot = document.getElementById("map-hotspots");
-    if (!dataNode || !select || !hot) { return; }
+    // No checkbox when Gi* was not tried (too few areas): the layers still switch.
+    if (!dataNode || !select) { return; }
     var data = JSON.parse(dataNode.textContent);
     var index = {};
     each(data.ids, function (id, i) { index[id] = i; });
@@ -84,7 +85,7 @@
     }
     function apply() {
       var layer = data.layers[select.selectedIndex] || data.layers[0];
-      var showHot = hot.checked;
+      var showHot = hot ? hot.checked : false;
       var nHot = 0, nCold = 0;
       each(paths, function (p) {
         var i = index[p.getAttribute("data-id")];
@@ -113,12 +114,12 @@
       if (figure) { figure.classList.toggle("show-hot", showHot); }
       if (status) {
         status.textContent = showHot
-          ? "Hot spots: " + nHot + ", cold spots: " + nCold + " (" + layer.l + ")."
+          ? "Kluster av höga nivåer: " + nHot + ", av låga nivåer: " + nCold + " (" + layer.l + ")."
           : "";
       }
     }
     select.addEventListener("change", apply);
-    hot.addEventListener("change", apply);
+    if (hot) { hot.addEventListener("change", apply); }
     apply();
   }
 
