@@ -272,6 +272,10 @@ _NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str
     (re.compile(r"reporters grouped as '([^']+)': (.+)"), r"anmälare sammanförda som ’\1’: \2"),
     (re.compile(r"extra columns ignored: (.+)"), r"extra kolumner som inte används: \1"),
     (
+        re.compile(r"the project's default list \(no (\S+) delivered\)"),
+        r"projektets standardlista (ingen \1 levererad)",
+    ),
+    (
         re.compile(r"(\d+) unreadable (.+) value\(s\) \(not ja/nej\): treated as nej.*"),
         _unreadable_publish_note,
     ),

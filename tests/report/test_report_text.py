@@ -158,3 +158,13 @@ def test_a_change_on_small_counts_is_written_as_counts() -> None:
         )
     finally:
         PCT_MIN_COUNT.reset(token)
+
+
+def test_the_default_list_note_is_in_swedish():
+    """A reference list the municipality did not deliver (e.g. trygghetsfragor) is noted in
+    Swedish in the data-quality table."""
+    note = "the project's default list (no referens/trygghetsfragor.csv delivered)"
+    assert translate_note(note) == (
+        "projektets standardlista (ingen referens/trygghetsfragor.csv levererad)",
+        True,
+    )
