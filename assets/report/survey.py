@@ -171,7 +171,7 @@ def survey_section(data: ReportData, min_respondents: int = 30) -> Section:
         "Andelarna gäller dem som svarade. Intervallet är mätningens eget där det lämnats, "
         "annars Wilsons 95-procentiga konfidensintervall. En förändring sedan förra mätningen "
         "och en skillnad mot hela kommunen prövas med ett z-test för två andelar, och kallas "
-        "skillnad bara när q-värdet (Benjamini–Hochberg, per mätår) är under 0,05. "
+        "skillnad bara när q-värdet (Benjamini–Hochberg, per år) är under 0,05. "
         f"Andelar från färre än {min_respondents} svarande visas inte ({TOO_FEW})."
     )
     return s
@@ -299,12 +299,12 @@ def _kommun_chart(data: ReportData, question: dict, years: list[int]) -> Chart |
         f"{SECTION_ID}-kommun",
         years=years,
         series=series,
-        label=f"Linjediagram: {text.lower()}, andel i hela kommunen per mätår",
+        label=f"Linjediagram: {text.lower()}, andel i hela kommunen per mätning",
         caption=(
-            f"{text}: andel av de svarande i hela kommunen per mätår, med 95{NBSP}% "
+            f"{text}: andel av de svarande i hela kommunen per mätning, med 95{NBSP}% "
             "konfidensintervall."
         ),
-        table_caption=f"{text}: andel i hela kommunen per mätår",
+        table_caption=f"{text}: andel i hela kommunen per mätning",
     )
 
 

@@ -59,7 +59,7 @@ def share_trend_chart(
     x = [str(y) for y in years]
     fig = _figure(
         _layout(
-            xaxis={"type": "category", "title": {"text": "Mätår"}},
+            xaxis={"type": "category", "title": {"text": "År"}},
             yaxis={"title": {"text": SHARE_AXIS}},
             showlegend=len(series) > 1,
         )
@@ -68,7 +68,7 @@ def share_trend_chart(
     for s in series:
         fig.add_trace(line_trace(s, x, "%"))
         columns += [f"{s.name}: andel (%)", f"{s.name}: 95\u00a0% konfidensintervall"]
-    table = Table(caption=table_caption, columns=columns, row_header="Mätår", compact=True)
+    table = Table(caption=table_caption, columns=columns, row_header="År", compact=True)
     for i, year in enumerate(years):
         cells: list[Cell] = []
         for s in series:

@@ -286,6 +286,10 @@ _NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str
     (re.compile(r"reporters grouped as '([^']+)': (.+)"), _grouped_reporters_note),
     (re.compile(r"extra columns ignored: (.+)"), r"extra kolumner som inte används: \1"),
     (
+        re.compile(r"the project's default list \(no (\S+) delivered\)"),
+        r"projektets standardlista (ingen \1 levererad)",
+    ),
+    (
         re.compile(r"(\d+) unreadable (.+) value\(s\) \(not ja/nej\): treated as nej.*"),
         _unreadable_publish_note,
     ),
