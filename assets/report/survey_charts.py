@@ -67,7 +67,7 @@ def share_trend_chart(
     columns = []
     for s in series:
         fig.add_trace(line_trace(s, x, "%"))
-        columns += [f"{s.name}: andel (%)", f"{s.name}: 95 % konfidensintervall"]
+        columns += [f"{s.name} (%)", f"{s.name}: 95 % intervall"]
     table = Table(caption=table_caption, columns=columns, row_header="År", compact=True)
     for i, year in enumerate(years):
         cells: list[Cell] = []
