@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -246,13 +246,16 @@ def line_trace(s: Series, x: list[str], unit: str) -> go.Scatter:
     )
 
 
-def _interval(low: object, high: object, suppressed: bool) -> str:
+def _interval(
+    low: object, high: object, suppressed: bool, fmt: Callable[[float], str] = fmt_rate
+) -> str:
+    """An interval as a table shows it: ``30,8–54,2``, ``..`` when hidden, ``–`` when missing."""
     if suppressed:
         return SUPPRESSED
     lo, hi = _clean([low, high])
     if lo is None or hi is None:
         return MISSING
-    return f"{fmt_rate(lo)}–{fmt_rate(hi)}"
+    return f"{fmt(lo)}–{fmt(hi)}"
 
 
 def season_chart(

@@ -16,7 +16,7 @@ from markupsafe import Markup
 from assets.report.areas import anchor
 from assets.report.data import TOTAL, ReportData, row, rows, sup, val
 from assets.report.document import Section
-from assets.report.figures import PALETTE, Chart, Series
+from assets.report.figures import PALETTE, Chart, Series, _interval
 from assets.report.survey_charts import (
     CrimeSurveyPoint,
     crime_survey_chart,
@@ -396,12 +396,8 @@ def _crime_part(
 
 
 def _rate_interval(record: dict | None) -> str:
-    if sup(record, "crimes_per_1000_ci_low"):
-        return SUPPRESSED
     low, high = val(record, "crimes_per_1000_ci_low"), val(record, "crimes_per_1000_ci_high")
-    if low is None or high is None:
-        return MISSING
-    return f"{fmt_rate(low)}–{fmt_rate(high)}"
+    return _interval(low, high, sup(record, "crimes_per_1000_ci_low"))
 
 
 def _position_cell(record: dict | None) -> str:

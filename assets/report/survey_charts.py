@@ -15,15 +15,15 @@ from markupsafe import Markup
 from assets.report.figures import (
     Chart,
     Series,
-    _clean,
     _error,
     _figure,
+    _interval,
     _layout,
     line_trace,
     to_json,
 )
 from assets.report.tables import Cell, Table
-from assets.report.text import MISSING, NBSP, SUPPRESSED, fmt_dec, fmt_rate
+from assets.report.text import NBSP, SUPPRESSED, fmt_dec, fmt_rate
 
 #: Up to this many areas get their name beside their point (more would overlap).
 LABELLED_POINTS = 40
@@ -38,12 +38,8 @@ def share(value: object, suppressed: bool = False) -> str:
 
 
 def share_interval(low: object, high: object, suppressed: bool = False) -> str:
-    if suppressed:
-        return SUPPRESSED
-    lo, hi = _clean([low, high])
-    if lo is None or hi is None:
-        return MISSING
-    return f"{fmt_dec(lo, 1)}–{fmt_dec(hi, 1)}"
+    """A share's interval with one decimal, as :func:`share` prints the share."""
+    return _interval(low, high, suppressed, lambda v: fmt_dec(v, 1))
 
 
 def share_trend_chart(
