@@ -45,6 +45,10 @@ class LagesbildSettings(dg.ConfigurableResource):
         description="The report shows a change in percent only when both years' counts are at "
         "least this; otherwise it writes the two counts.",
     )
+    survey_min_respondents: int = Field(
+        default=30,
+        description="Survey shares from fewer respondents are not published (för få svar).",
+    )
     hotspot_permutations: int = Field(
         default=999, description="Permutations behind each Getis-Ord Gi* p-value."
     )

@@ -29,7 +29,17 @@ import pytest
 os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")
 
 #: The per-source staging tables; each has ingest.<t>_load_log, _quarantine and _superseded.
-SOURCE_TABLES = ("theme", "crime_category", "area", "population", "crime", "referral", "area_team")
+SOURCE_TABLES = (
+    "theme",
+    "crime_category",
+    "survey_question",
+    "area",
+    "population",
+    "crime",
+    "referral",
+    "area_team",
+    "survey",
+)
 
 # A minimal valid base: three areas, a reference list and a few crimes (a December, so the
 # data hold one complete year). Categories use characters that differ between encodings.

@@ -19,7 +19,15 @@ import pytest
 
 from pipelines.cli import main
 
-SOURCES = ("omraden", "referens", "brott", "befolkning", "orosanmalningar", "omradesteam")
+SOURCES = (
+    "omraden",
+    "referens",
+    "brott",
+    "befolkning",
+    "orosanmalningar",
+    "omradesteam",
+    "trygghet",
+)
 
 
 def _main(argv: list[str]) -> tuple[int, str, str]:
@@ -147,7 +155,7 @@ def test_summary_has_one_line_per_source(good_with_one_bad_file):
     assert per_source["omraden"] == [
         "omraden          1 file(s) read, 3 rows accepted, 0 quarantined, 0 superseded"
     ]
-    for source in ("befolkning", "orosanmalningar", "omradesteam"):
+    for source in ("befolkning", "orosanmalningar", "omradesteam", "trygghet"):
         assert per_source[source] == [f"{source:<16} not delivered"]
     assert f"lagesbild: published {root_published(good_with_one_bad_file)}" in out
 

@@ -1459,7 +1459,80 @@ def generate(
     _write_counts(out, world, manifest, "brott", crime_plans)
     _write_counts(out, world, manifest, "orosanmalningar", referral_plans)
     _write_omradesteam(out, world, manifest)
+    if sample:
+        _write_trygghet(out, world, manifest)
     return _summary(cfg, world, manifest)
+
+
+#: Survey questions of the sample and their municipal level (percent) for women and men.
+SURVEY_LEVELS = {"otrygg_kvall": (32.0, 17.0), "oro_misshandel": (22.0, 14.0)}
+
+
+def _write_trygghet(out: Path, world: World, manifest: Manifest) -> None:
+    """A safety survey every second year (odd years): shares per area, question and sex.
+
+    Insecurity follows the area's crime level, except in three areas where it does not (two
+    high-crime areas that feel safe, one quiet area that feels unsafe), women report more than
+    men, and one area has fewer than 30 respondents in the latest survey. Each question and sex
+    has a row for the whole municipality (`kommun`). Its own stream, so
+    every other file of the sample stays byte-identical.
+    """
+    rng = _rng(world.cfg.seed, "trygghet")
+    # The survey's own estimate for the whole municipality also counts respondents who did not
+    # name an area (so it is not the plain sum of the areas): a stream of its own, so that the
+    # areas' rows stay as they were.
+    rng_kommun = _rng(world.cfg.seed, "trygghet-kommun")
+    areas = world.areas
+    n = len(areas.ids)
+    level = np.log(areas.rate / np.exp(np.log(areas.rate).mean()))
+    order = np.argsort(-areas.rate, kind="stable")
+    level[order[:2]] *= -1.0  # high crime, feels safe
+    level[order[-1]] = abs(level[order[0]])  # quiet, feels unsafe
+    small = int(order[n // 2])
+    years = [y for y in world.cfg.full_years if y % 2 == 1]
+    for year in years:
+        rows: dict[str, list] = {k: [] for k in ("omrade_id", "ar", "fraga", "kon")}
+        rows |= {"antal_svarande": [], "andel": []}
+        respondents = rng.integers(150, 601, n)
+        if year == years[-1]:
+            respondents[small] = 24
+        for question, (women, men) in SURVEY_LEVELS.items():
+            whole = {"kvinnor": [0, 0], "man": [0, 0]}
+            for a in range(n):
+                n_w = int(respondents[a] * rng.uniform(0.48, 0.56))
+                counts = {}
+                for sex, base, m in (("kvinnor", women, n_w), ("man", men, respondents[a] - n_w)):
+                    logit = np.log(base / (100 - base)) + 0.8 * level[a]
+                    counts[sex] = (int(rng.binomial(m, 1 / (1 + np.exp(-logit)))), int(m))
+                    whole[sex][0] += counts[sex][0]
+                    whole[sex][1] += counts[sex][1]
+                counts["totalt"] = (
+                    counts["kvinnor"][0] + counts["man"][0],
+                    int(respondents[a]),
+                )
+                for sex, (x, m) in counts.items():
+                    rows["omrade_id"].append(areas.ids[a])
+                    rows["ar"].append(year)
+                    rows["fraga"].append(question)
+                    rows["kon"].append(sex)
+                    rows["antal_svarande"].append(m)
+                    rows["andel"].append(f"{100 * x / m:.1f}".replace(".", ","))
+            for sex, base in (("kvinnor", women), ("man", men)):
+                extra = int(rng_kommun.integers(100, 201))
+                whole[sex][0] += int(rng_kommun.binomial(extra, base / 100))
+                whole[sex][1] += extra
+            whole["totalt"] = [whole["kvinnor"][0] + whole["man"][0], 0]
+            whole["totalt"][1] = whole["kvinnor"][1] + whole["man"][1]
+            for sex in ("kvinnor", "man", "totalt"):
+                x, m = whole[sex]
+                rows["omrade_id"].append("kommun")
+                rows["ar"].append(year)
+                rows["fraga"].append(question)
+                rows["kon"].append(sex)
+                rows["antal_svarande"].append(m)
+                rows["andel"].append(f"{100 * x / m:.1f}".replace(".", ","))
+        path = out / "trygghet" / f"trygghetsmatning-{year}.csv"
+        manifest.add(out, path, _write_csv(path, pa.table(rows)))
 
 
 def _summary(cfg: Config, world: World, manifest: Manifest) -> dict[str, object]:

@@ -37,12 +37,13 @@ class SourceChecks:
 
 
 SOURCES = (
-    SourceChecks("referens", "reference_lists", ("theme", "crime_category")),
+    SourceChecks("referens", "reference_lists", ("theme", "crime_category", "survey_question")),
     SourceChecks("omraden", "area", ("area",)),
     SourceChecks("befolkning", "population", ("population",)),
     SourceChecks("brott", "crime", ("crime",)),
     SourceChecks("orosanmalningar", "referral", ("referral",)),
     SourceChecks("omradesteam", "area_team", ("area_team",)),
+    SourceChecks("trygghet", "survey", ("survey",)),
 )
 
 ERROR = dg.AssetCheckSeverity.ERROR

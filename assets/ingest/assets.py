@@ -14,12 +14,23 @@ from assets.ingest.population import PopulationLoader
 from assets.ingest.reference import load_reference_lists
 from assets.ingest.referrals import ReferralLoader
 from assets.ingest.screening import screen_text
+from assets.ingest.survey import SurveyLoader
 from assets.settings import LagesbildSettings
 
 GROUP = "ingest"
 
 #: Staging tables, and the per-source tables behind quarantine and load_log.
-STAGING_TABLES = ("theme", "crime_category", "area", "population", "crime", "referral", "area_team")
+STAGING_TABLES = (
+    "theme",
+    "crime_category",
+    "survey_question",
+    "area",
+    "population",
+    "crime",
+    "referral",
+    "area_team",
+    "survey",
+)
 
 
 def staging_key(name: str) -> dg.AssetKey:
@@ -164,7 +175,14 @@ area_team = _source_asset(
     description="omradesteam/: area-team assessments (1–5), free text screened for personal data.",
 )
 
-SOURCE_ASSETS = (reference_lists, area, population, crime, referral, area_team)
+survey = _source_asset(
+    "survey",
+    SurveyLoader,
+    deps=["area", "reference_lists"],
+    description="trygghet/: survey shares per area (or kommun), year, question and sex.",
+)
+
+SOURCE_ASSETS = (reference_lists, area, population, crime, referral, area_team, survey)
 
 
 @dg.asset(

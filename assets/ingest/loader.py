@@ -494,7 +494,7 @@ class RowLoader:
     def _count_column(self) -> str | None:
         """The staging column that holds the source's count, if any."""
         columns = self._checked_columns()
-        for name in ("crime_count", "population", "referral_count"):
+        for name in ("crime_count", "population", "referral_count", "respondents"):
             if name in columns:
                 return name
         return None

@@ -1,6 +1,7 @@
 """referens/: the crime-category and theme lists (data-contract §2.6).
 
-A raw folder's own `referens/brottskategorier.csv` and `referens/teman.csv` replace the
+A raw folder's own `referens/brottskategorier.csv`, `referens/teman.csv` and
+`referens/trygghetsfragor.csv` (§2.8) replace the
 project's shipped defaults, each on its own; the load log says which was used.
 """
 
@@ -12,13 +13,14 @@ from pathlib import Path
 import duckdb
 
 from assets.ingest.loader import RowLoader, SourceLoad
-from assets.ingest.sources import CRIME_CATEGORIES, THEMES, SourceSpec
+from assets.ingest.sources import CRIME_CATEGORIES, SURVEY_QUESTIONS, THEMES, SourceSpec
 
 DEFAULTS_DIR = Path(__file__).parent / "defaults"
 #: File stem of each reference list, in load order (themes first: categories point at them).
 REFERENCE_LISTS: tuple[tuple[SourceSpec, str], ...] = (
     (THEMES, "teman"),
     (CRIME_CATEGORIES, "brottskategorier"),
+    (SURVEY_QUESTIONS, "trygghetsfragor"),
 )
 
 
@@ -30,7 +32,7 @@ def load_reference_lists(
     run_id: str,
     loaded_at: dt.datetime,
 ) -> SourceLoad:
-    """Load both lists into staging.theme and staging.crime_category; one SourceLoad."""
+    """Load the lists into staging.theme, .crime_category and .survey_question; one SourceLoad."""
     folder = raw_dir / "referens"
     combined = SourceLoad(spec=CRIME_CATEGORIES, source="referens")
     known_stems = {stem for _, stem in REFERENCE_LISTS}

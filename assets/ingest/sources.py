@@ -153,8 +153,38 @@ THEMES = SourceSpec(
     description="Reference list: the lägesbild's themes.",
 )
 
+SURVEY_QUESTIONS = SourceSpec(
+    folder="referens",
+    table="survey_question",
+    columns=(
+        Column("fraga", ("question",)),
+        Column("text", ()),
+        Column("hog_andel_ar", ("high_share_is",)),
+    ),
+    key=("question",),
+    description="Reference list: survey questions, their text, and whether a high share is worse.",
+)
+
+SURVEY = SourceSpec(
+    folder="trygghet",
+    table="survey",
+    columns=(
+        Column("omrade_id", ("area_id",)),
+        Column("ar", ("year",)),
+        Column("fraga", ("question",)),
+        Column("kon", ("sex",), required=False),
+        Column("antal_svarande", ("respondents",)),
+        Column("andel", ("share",)),
+        Column("ki_lag", ("ci_low",), required=False),
+        Column("ki_hog", ("ci_high",), required=False),
+    ),
+    key=("area_id", "year", "question", "sex"),
+    description="Survey results on perceived safety: share per area, year, question and sex.",
+    count_column="antal_svarande",
+)
+
 #: The tabular sources loaded with the generic row pipeline, in load order.
-ROW_SOURCES: tuple[SourceSpec, ...] = (POPULATION, CRIME, REFERRAL, AREA_TEAM)
+ROW_SOURCES: tuple[SourceSpec, ...] = (POPULATION, CRIME, REFERRAL, AREA_TEAM, SURVEY)
 #: Every source folder the contract defines.
 SOURCE_FOLDERS: tuple[str, ...] = (
     "omraden",
@@ -163,6 +193,7 @@ SOURCE_FOLDERS: tuple[str, ...] = (
     "orosanmalningar",
     "omradesteam",
     "referens",
+    "trygghet",
 )
 
 #: Reporter categories of orosanmalningar.kalla, folded. Anything else is grouped as 'ovriga'.

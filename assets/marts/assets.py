@@ -88,6 +88,12 @@ area_team_marts = _domain(
     [staging_key("area_team"), mart_key("area")],
     lambda con, settings: build.build_area_team_marts(con),
 )
+survey_marts = _domain(
+    "survey_marts",
+    build.SURVEY_TABLES,
+    [staging_key("survey"), mart_key("area")],
+    lambda con, settings: build.build_survey_marts(con),
+)
 priority_marts = _domain(
     "priority_marts",
     build.PRIORITY_TABLES,
@@ -100,7 +106,14 @@ priority_marts = _domain(
     lambda con, settings: build.build_priority_marts(con),
 )
 
-DOMAIN_ASSETS = (area_marts, crime_marts, referral_marts, area_team_marts, priority_marts)
+DOMAIN_ASSETS = (
+    area_marts,
+    crime_marts,
+    referral_marts,
+    area_team_marts,
+    survey_marts,
+    priority_marts,
+)
 
 #: Every table of the published database, in the order researchers meet them in the docs.
 PUBLISHED_TABLES: tuple[str, ...] = (
@@ -108,6 +121,7 @@ PUBLISHED_TABLES: tuple[str, ...] = (
     *build.CRIME_TABLES,
     *build.REFERRAL_TABLES,
     *build.AREA_TEAM_TABLES,
+    *build.SURVEY_TABLES,
     *build.PRIORITY_TABLES,
     "quarantine",
     "load_log",

@@ -21,6 +21,7 @@ from assets.marts.statistics import (
     rate_columns,
     trend_frame,
 )
+from assets.marts.survey import survey_year_stats
 from assets.stats import poisson_quantile, queen_weights
 from assets.stats.priority import priority_scores, rules_frame
 
@@ -41,6 +42,7 @@ CRIME_TABLES = (
 REFERRAL_TABLES = ("referral_month", "area_referral_year", "municipality_referral_year")
 AREA_TEAM_TABLES = ("area_team_report",)
 PRIORITY_TABLES = ("priority", "priority_rule")
+SURVEY_TABLES = ("area_survey_year",)
 
 INTERMEDIATE_MODELS = (
     "int_calendar",
@@ -128,6 +130,16 @@ def build_referral_marts(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
 def build_area_team_marts(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
     run_model(con, "area_team_report")
     return AREA_TEAM_TABLES
+
+
+def build_survey_marts(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    rows = frame(
+        con,
+        """SELECT area_id, year, question, sex, respondents, share_pct, ci_low_pct, ci_high_pct
+           FROM staging.survey ORDER BY area_id, question, sex, year""",
+    )
+    run_model(con, "area_survey_year", stats=survey_year_stats(rows))
+    return SURVEY_TABLES
 
 
 def build_priority_marts(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:

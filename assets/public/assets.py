@@ -10,7 +10,7 @@ from assets.public.build import COUNT_TABLES, PLAIN_TABLES, build_public
 from assets.settings import LagesbildSettings
 
 GROUP = "public"
-PUBLIC_TABLES = (*(t.name for t in COUNT_TABLES), "priority", *PLAIN_TABLES)
+PUBLIC_TABLES = (*(t.name for t in COUNT_TABLES), "priority", "area_survey_year", *PLAIN_TABLES)
 
 
 def public_key(table: str) -> dg.AssetKey:
@@ -39,6 +39,7 @@ def public_tables(
             con,
             crime_min=settings.crime_suppress_below,
             referral_min=settings.referral_suppress_below,
+            survey_min=settings.survey_min_respondents,
         )
         for table, frame in tables.items():
             flags = [c for c in frame.columns if c.endswith("_suppressed")]

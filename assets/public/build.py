@@ -20,6 +20,7 @@ import pandas as pd
 from assets.disclosure import flag_column, groups_from_margins, suppress
 from assets.public.lineage import PLAIN_TABLES, REFERENCE_FLAG, protect
 from assets.public.priority import public_priority
+from assets.public.survey import public_survey
 from assets.stats import (
     eb_marshall_global_by_group,
     funnel_limits,
@@ -89,7 +90,7 @@ COUNT_TABLES: tuple[CountTable, ...] = (
 
 
 def build_public(
-    con: duckdb.DuckDBPyConnection, *, crime_min: int, referral_min: int
+    con: duckdb.DuckDBPyConnection, *, crime_min: int, referral_min: int, survey_min: int = 30
 ) -> dict[str, pd.DataFrame]:
     """Every public table, suppressed, as frames; also written to schema `public`."""
     frames: dict[str, pd.DataFrame] = {}
@@ -108,6 +109,7 @@ def build_public(
     out["priority"] = public_priority(
         _query(con, "priority"), out["area_theme_year"], out["area_year"], reference
     )
+    out["area_survey_year"] = public_survey(_query(con, "area_survey_year"), survey_min)
     _write(con, out)
     for name in PLAIN_TABLES:
         # Straight from SQL, so dates stay DATE (a pandas round trip makes them timestamps).

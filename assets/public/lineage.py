@@ -95,6 +95,19 @@ DERIVED: Mapping[str, Mapping[str, Derived]] = {
         "funnel_high_998": LIMIT,
     },
     "municipality_category_year": {"crimes_per_1000": RATE, "change_pct": CHANGE},
+    # Survey shares (statistics.md, disclosure rule 5): share_pct is hidden below the minimum
+    # number of respondents (respondents are published). The helper flags are set by
+    # assets.public.survey: the previous survey year's share, and the municipality's reference.
+    "area_survey_year": {
+        "ci_low": Derived(own=("share_pct",), precision="share"),
+        "ci_high": Derived(own=("share_pct",), precision="share"),
+        "change_pp": Derived(own=("share_pct", "_prev_share_pct"), precision="share"),
+        "p_value": Derived(own=("share_pct", "_prev_share_pct"), precision="q"),
+        "q_value": Derived(own=("share_pct", "_prev_share_pct"), precision="q"),
+        "kommun_share_pct": Derived(own=("_kommun_share_pct",), precision="share"),
+        "kommun_p_value": Derived(own=("share_pct", "_kommun_share_pct"), precision="q"),
+        "kommun_q_value": Derived(own=("share_pct", "_kommun_share_pct"), precision="q"),
+    },
     "priority": {
         # Recomputed from published inputs only (assets.public.priority).
         "crimes_per_1000": RATE,
@@ -142,6 +155,20 @@ PLAIN: Mapping[str, frozenset[str]] = {
     "referral_year": frozenset({"year", "type", "age_group", "age_min", "age_max", "sex"}),
     "priority": frozenset(
         {"area_id", "area_name", "year", "theme", "is_prioritised", "team_assessment"}
+    ),
+    "area_survey_year": frozenset(
+        {
+            "area_id",
+            "area_name",
+            "year",
+            "question",
+            "question_text",
+            "high_share_is_worse",
+            "sex",
+            "respondents",
+            "ci_source",
+            "prev_survey_year",
+        }
     ),
 }
 
@@ -235,6 +262,8 @@ def _round(values: pd.Series, precision: str | None) -> pd.Series:
         return round_rate(values)
     if precision == "pct":
         return values.astype(float).round(0)
+    if precision == "share":
+        return values.astype(float).round(1)
     if precision == "q":
         return values.astype(float).round(3)
     if precision == "ratio":

@@ -46,6 +46,7 @@ def report(context: dg.AssetExecutionContext, settings: LagesbildSettings) -> dg
             own_texts=own.markdown(),
             open_data_url=settings.open_data_url,
             next_report=settings.next_report,
+            survey_min_respondents=settings.survey_min_respondents,
         )
     except ReportYearError as exc:
         raise dg.Failure(description=str(exc)) from None

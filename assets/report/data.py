@@ -73,6 +73,9 @@ class ReportData:
     section_area_ids: list[str] = field(default_factory=list)
     #: public.municipality_category_year up to the report year (empty for older marts).
     category_year: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: public.area_survey_year up to the report year (empty without a survey, or with marts
+    #: published before the survey table existed).
+    survey: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     # --- derived facts -------------------------------------------------------------
 
@@ -263,6 +266,16 @@ def _load(con, year: int) -> ReportData:
         "ORDER BY source, file, reason",
         y,
     )
+    survey = (
+        _frame(
+            con,
+            "SELECT * FROM public.area_survey_year WHERE year <= ? "
+            "ORDER BY area_id, question, sex, year",
+            y,
+        )
+        if _table_exists(con, "area_survey_year")
+        else pd.DataFrame()
+    )
     return ReportData(
         year=year,
         coverage=coverage,
@@ -283,6 +296,7 @@ def _load(con, year: int) -> ReportData:
         years=complete,
         section_area_ids=section_ids,
         category_year=category_year,
+        survey=survey,
     )
 
 

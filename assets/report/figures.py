@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -207,20 +207,7 @@ def trend_chart(
         )
     )
     for s in series:
-        values = _clean(s.values)
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=values,
-                name=s.name,
-                mode="lines+markers",
-                line={"color": s.color, "dash": s.dash, "width": 2.5},
-                marker={"size": 7, "color": s.color},
-                error_y=_error(values, s.low, s.high),
-                connectgaps=False,
-                hovertemplate=f"{s.name}<br>%{{x}}: %{{y:,.1f}} per 1\u00a0000<extra></extra>",
-            )
-        )
+        fig.add_trace(line_trace(s, x, "per 1\u00a0000"))
     columns = []
     for s in series:
         columns.append(f"{s.name}: antal per 1\u00a0000")
@@ -242,13 +229,33 @@ def trend_chart(
     return Chart(chart_id, to_json(fig), label, caption, table)
 
 
-def _interval(low: object, high: object, suppressed: bool) -> str:
+def line_trace(s: Series, x: list[str], unit: str) -> go.Scatter:
+    """One series as a line with markers and its intervals as error bars; a gap where a value
+    is missing or suppressed (``unit`` follows the value on hover)."""
+    values = _clean(s.values)
+    return go.Scatter(
+        x=x,
+        y=values,
+        name=s.name,
+        mode="lines+markers",
+        line={"color": s.color, "dash": s.dash, "width": 2.5},
+        marker={"size": 7, "color": s.color},
+        error_y=_error(values, s.low, s.high),
+        connectgaps=False,
+        hovertemplate=f"{s.name}<br>%{{x}}: %{{y:,.1f}} {unit}<extra></extra>",
+    )
+
+
+def _interval(
+    low: object, high: object, suppressed: bool, fmt: Callable[[float], str] = fmt_rate
+) -> str:
+    """An interval as a table shows it: ``30,8–54,2``, ``..`` when hidden, ``–`` when missing."""
     if suppressed:
         return SUPPRESSED
     lo, hi = _clean([low, high])
     if lo is None or hi is None:
         return MISSING
-    return f"{fmt_rate(lo)}–{fmt_rate(hi)}"
+    return f"{fmt(lo)}–{fmt(hi)}"
 
 
 def season_chart(

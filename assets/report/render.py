@@ -21,7 +21,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markupsafe import Markup
 
 from assets.report import areas as area_sections
-from assets.report import findings, opendata, sources, texts, themes
+from assets.report import findings, opendata, sources, survey, texts, themes
 from assets.report.data import TOTAL, ReportData, load, row, rows, sup, val
 from assets.report.document import Block, Section
 from assets.report.findings import count_span
@@ -80,6 +80,7 @@ def render_report(
     own_texts: Mapping[str, str] | None = None,
     open_data_url: str = "",
     next_report: str = "",
+    survey_min_respondents: int = 30,
 ) -> RenderResult:
     """Render the report for ``year`` from the published marts; write it atomically.
 
@@ -103,6 +104,7 @@ def render_report(
             produced=produced or produced_date(),
             own_texts=own_texts or {},
             open_data=open_data,
+            survey_min=survey_min_respondents,
         )
     finally:
         PCT_MIN_COUNT.reset(token)
@@ -158,6 +160,7 @@ def render_html(
     produced: date,
     own_texts: Mapping[str, str] | None = None,
     open_data: Mapping[str, Any] | None = None,
+    survey_min: int = 30,
 ) -> tuple[str, int, int]:
     referrals = data.delivered("orosanmalningar")
     section_ids = set(data.section_area_ids)
@@ -169,6 +172,7 @@ def render_html(
     overview = themes.themes_overview(data)
     # Every theme, ordered by the prioritisation (issue 13, point 3).
     theme_sections = themes.theme_sections(data, section_ids, referrals)
+    safety = survey.survey_section(data, survey_min)
     area_part = _areas_section(data, referrals)
     area_details = _area_details_section(data, referrals)
     funnels = themes.funnel_section(data, section_ids)
@@ -195,6 +199,7 @@ def render_html(
         map_section,
         overview,
         *theme_sections,
+        safety,
         area_part,
         own["konsekvenser"],
         own["annan-information"],
@@ -312,8 +317,13 @@ def _area_details_section(data: ReportData, referrals: bool) -> Section:
         "Här finns varje områdes nyckeltal, teman, utveckling, orosanmälningar och "
         "områdesteamets bedömning i sin helhet."
     )
+    ids = {area_sections.anchor(a): a for a in data.section_area_ids}
     for section in area_sections.build_sections(data, referrals_delivered=referrals):
         section.in_toc = True
+        # Each area's survey figures (assets/report/survey.py), when a survey was delivered.
+        figures = survey.area_survey(data, ids[section.id], section.title)
+        if figures is not None:
+            section.sub(figures)
         s.sub(section)
     return s
 

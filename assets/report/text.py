@@ -67,7 +67,8 @@ FOLDER_LABELS = {
     "brott": "Anmälda brott",
     "orosanmalningar": "Orosanmälningar och ärenden till SIG",
     "omradesteam": "Områdesteamens rapporter",
-    "referens": "Referenslistor (teman och brottskategorier)",
+    "referens": "Referenslistor (teman, brottskategorier och trygghetsfrågor)",
+    "trygghet": "Trygghetsmätningar",
 }
 
 #: Quarantine reason codes (data-contract.md §2.7) in Swedish.
@@ -86,6 +87,12 @@ REASON_LABELS = {
     "file_unreadable": "hela filen avvisad: kunde inte läsas som tabell",
     "file_empty": "hela filen avvisad: tom fil",
     "duplicate_area_id": "hela filen avvisad: områdeskod som redan finns",
+    # trygghet/ (data-contract §2.8); invalid_sex as for befolkning and orosanmälningar.
+    "unknown_question": "okänd fråga (finns inte i referenslistan över trygghetsfrågor)",
+    "invalid_share": "ogiltig andel (inte ett tal mellan 0 och 100)",
+    "invalid_interval": "ogiltigt intervall (bara en gräns, eller andelen ligger utanför)",
+    "invalid_sex": "ogiltigt kön (ska vara kvinnor, man eller totalt)",
+    "invalid_direction": "ogiltig riktning (hog_andel_ar ska vara samre eller battre)",
 }
 
 STATUS_LABELS = {
@@ -278,6 +285,10 @@ _NOTE_PATTERNS: tuple[tuple[re.Pattern[str], str | Callable[[re.Match[str]], str
     (re.compile(r"warning: (\d+) invalid polygon\(s\) repaired"), _repaired_polygons_note),
     (re.compile(r"reporters grouped as '([^']+)': (.+)"), _grouped_reporters_note),
     (re.compile(r"extra columns ignored: (.+)"), r"extra kolumner som inte används: \1"),
+    (
+        re.compile(r"the project's default list \(no (\S+) delivered\)"),
+        r"projektets standardlista (ingen \1 levererad)",
+    ),
     (
         re.compile(r"(\d+) unreadable (.+) value\(s\) \(not ja/nej\): treated as nej.*"),
         _unreadable_publish_note,

@@ -83,8 +83,8 @@ def test_clean_folder_passes_every_check(clean):
     # Every GX expectation of every suite reported (none silently skipped).
     expected_gx = {f"gx_{e.name}" for suite in SUITES.values() for e in suite.expectations}
     assert {n[1] for n in names if n[1].startswith("gx_")} == expected_gx
-    # 34 since omradesteam's publish_flag_set (data contract §2.5, publiceras).
-    assert len([n for n in names if n[1].startswith("gx_")]) == 34
+    # 34 since omradesteam's publish_flag_set (data contract §2.5, publiceras), 7 more for trygghet.
+    assert len([n for n in names if n[1].startswith("gx_")]) == 41
     assert ("staging/crime", "gx_category_known") in names
 
 
@@ -102,6 +102,7 @@ def test_clean_folder_materializes_every_ingest_asset(clean):
         "staging/crime",
         "staging/referral",
         "staging/area_team",
+        "staging/survey",
         "marts/quarantine",
         "marts/load_log",
     }
@@ -120,6 +121,8 @@ def test_clean_folder_materializes_every_ingest_asset(clean):
             ("orosanmalningar", "orosanmalningar.csv", "loaded", 2, 2),
             ("referens", "teman.csv", "loaded", 5, 5),
             ("referens", "brottskategorier.csv", "loaded", 4, 4),
+            ("referens", "trygghetsfragor.csv", "default", 7, 7),
+            ("trygghet", None, "not_delivered", 0, 0),
         ]
     finally:
         con.close()

@@ -10,6 +10,11 @@ hardest case for secondary suppression.
 `RARE_THEME` has one crime in the whole municipality: its municipal count is hidden, so
 everything computed from it (the reference rate, funnel limits and positions) must be hidden
 too (tests/public/test_public_derived_outside.py).
+
+`SURVEY` plants the survey's cases the sample lacks: a share hidden in an earlier survey year
+(so the later year's change must be hidden) and a hidden kommun row (so the municipality's
+share beside every area must be hidden), plus a year without a kommun row whose areas' mean
+includes a hidden area.
 """
 
 from __future__ import annotations
@@ -24,6 +29,14 @@ REFERENS = (
 RARE_THEME = "narkotika"
 POPULATION = "omrade_id;ar;aldersgrupp;kon;antal\n" + "".join(
     f"P{i};2023;totalt;totalt;{400 * i}\n" for i in range(1, 6)
+)
+
+SURVEY = "omrade_id;ar;fraga;kon;antal_svarande;andel\n" + (
+    "P1;2021;otrygg_kvall;totalt;12;40\n"  # too few: hidden, so 2023's change too
+    "P2;2021;otrygg_kvall;totalt;150;20\n"  # no kommun row in 2021: the mean includes P1
+    "P1;2023;otrygg_kvall;totalt;180;30\n"
+    "P2;2023;otrygg_kvall;totalt;160;25\n"
+    "kommun;2023;otrygg_kvall;totalt;25;27\n"  # too few: the municipal share is hidden
 )
 
 #: The planted cell of each table with groups, by what it counts (for the reader).
@@ -90,6 +103,7 @@ def write_raw(raw: Path) -> Path:
         ("brott", "brott.csv", crime()),
         ("orosanmalningar", "oro.csv", referrals()),
         ("befolkning", "pop.csv", POPULATION),
+        ("trygghet", "matning.csv", SURVEY),
     ):
         (raw / folder).mkdir(parents=True, exist_ok=True)
         (raw / folder / name).write_text(text, encoding="utf-8")

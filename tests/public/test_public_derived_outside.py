@@ -64,6 +64,11 @@ DERIVED_FROM: dict[str, dict[str, tuple[str, ...]]] = {
             "funnel_position",
         ),
     },
+    # Survey shares (disclosure rule 5): the share is hidden below the minimum number of
+    # respondents, and its interval and its comparison with the municipality with it.
+    "area_survey_year": {
+        "share_pct": ("ci_low", "ci_high", "kommun_p_value", "kommun_q_value"),
+    },
     "area_month": {"crime_count": ()},
     "municipality_theme_month": {"crime_count": ()},
     "municipality_category_year": {"crime_count": ("crimes_per_1000",)},
@@ -79,6 +84,9 @@ CHANGE_OF: dict[str, dict[str, tuple[str, ...]]] = {
     },
     "area_theme_year": {"crime_count": ("change_pct", "q_value", "is_significant")},
     "municipality_category_year": {"crime_count": ("change_pct",)},
+    # Between two survey years (prev_survey_year, not the year before): see
+    # test_a_survey_change_is_hidden_when_the_previous_survey_is_hidden.
+    "area_survey_year": {"share_pct": ("change_pp", "p_value", "q_value")},
 }
 
 #: Five-year trends (statistics.md): fitted to the counts of the years year − 4 … year, so
@@ -126,6 +134,18 @@ NOT_DERIVED: dict[str, dict[str, str]] = {
         "theme": "key",
         "is_prioritised": "the theme list's prioriteras flag",
         "team_assessment": "the area team's own assessment, not a count",
+    },
+    "area_survey_year": {
+        "area_id": "key",
+        "area_name": "label",
+        "year": "key",
+        "question": "key",
+        "question_text": "the question's wording (reference list)",
+        "high_share_is_worse": "the question's direction (reference list)",
+        "sex": "key",
+        "respondents": "published number of respondents (disclosure rule 5)",
+        "ci_source": "whether the interval is the survey's own or Wilson's",
+        "prev_survey_year": "which earlier survey year a change compares with",
     },
     "area_month": {"area_id": "key", "area_name": "label", "year": "key", "month": "key"},
     "municipality_theme_month": {"year": "key", "theme": "key", "month": "key"},
@@ -183,6 +203,11 @@ REFERENCE_FROM: dict[str, tuple[str, ...]] = {
         "deviation_points",
     ),
 }
+
+#: The municipality's survey share beside every area's row: the kommun row's share, or, without
+#: one, the areas' respondent-weighted mean (which gives a hidden area's share back beside the
+#: published shares and respondents). See test_the_municipal_survey_share_is_hidden_with_its_input.
+SURVEY_REFERENCE_FROM = ("kommun_share_pct", "kommun_p_value", "kommun_q_value")
 
 #: Non-text columns of the tables without counts about people, and what they hold.
 PLAIN_NUMBERS: dict[str, dict[str, str]] = {
@@ -270,6 +295,8 @@ def classified(table: str) -> set[str]:
     for changes in (*CHANGE_OF.get(table, {}).values(), *WINDOW_OF.get(table, {}).values()):
         names |= set(changes)
     names |= {column for (t, column) in OTHER_TABLE if t == table}
+    if table == "area_survey_year":
+        names |= set(SURVEY_REFERENCE_FROM)
     return names | set(REFERENCE_FROM.get(table, ()))
 
 
@@ -520,6 +547,7 @@ def test_csv_and_parquet_hide_the_same_values(public) -> None:
                 "type",
                 "source",
                 "age_group",
+                "question",
                 "sex",
             )
             if c in csv[table]
@@ -548,6 +576,7 @@ def test_the_sample_exercises_the_check(sample_build) -> None:
     assert hidden[("area_theme_year", "crime_count")] >= 100
     assert hidden[("priority", "crime_count")] >= 100
     assert hidden[("area_year", "referral_count")] >= 5
+    assert hidden[("area_survey_year", "share_pct")] >= 1
     empty = [
         f"{t}.{column}"
         for t, counts in DERIVED_FROM.items()
@@ -565,3 +594,56 @@ def test_the_planted_municipality_hides_a_municipal_theme_count(planted) -> None
     assert (whole["crime_count"] == HIDDEN).all() and len(whole) == 1
     areas = frame[(frame["theme"] == RARE_THEME) & ~frame["area_id"].isin([T, "okant"])]
     assert (areas["crime_count"] != HIDDEN).any(), "other areas' rows are shown"
+
+
+def _survey_frames(public: Path) -> list[tuple[str, pd.DataFrame]]:
+    """area_survey_year as CSV and Parquet, with `_hidden` from the file's own marking."""
+    csv = read_csv(public, "area_survey_year")
+    csv["_hidden"] = csv["share_pct"] == HIDDEN
+    parquet = read_parquet(public, "area_survey_year")
+    parquet["_hidden"] = parquet["share_pct_suppressed"].fillna(False).astype(bool)
+    for frame in (csv, parquet):
+        for column in ("year", "prev_survey_year"):
+            # One spelling of a year in both formats ("2021", "<NA>").
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").astype("Int64")
+            frame[column] = frame[column].astype(str)
+    return [("csv", csv), ("parquet", parquet)]
+
+
+def _shown(frame: pd.DataFrame, fmt: str, rows: pd.Series, columns: tuple[str, ...]) -> list[str]:
+    find = _csv_leaks if fmt == "csv" else _parquet_leaks
+    return find(frame, rows, columns)
+
+
+def test_a_survey_change_is_hidden_when_the_previous_survey_is_hidden(public) -> None:
+    """A change beside this survey's share and respondents gives the earlier hidden share
+    back; the earlier survey is prev_survey_year (surveys are often every second year)."""
+    leaks = []
+    keys = ["area_id", "question", "sex"]
+    for fmt, frame in _survey_frames(public):
+        before = frame[[*keys, "year", "_hidden"]].rename(
+            columns={"year": "prev_survey_year", "_hidden": "_prev_hidden"}
+        )
+        this = frame[[*keys, "prev_survey_year"]]
+        merged = this.merge(before, on=[*keys, "prev_survey_year"], how="left")
+        rows = pd.Series(merged["_prev_hidden"].fillna(False).to_numpy(bool), frame.index)
+        columns = CHANGE_OF["area_survey_year"]["share_pct"]
+        leaks += [f"{fmt}: {x}" for x in _shown(frame, fmt, rows, columns)]
+    assert not leaks, "a survey change beside an earlier hidden share:\n" + "\n".join(leaks)
+
+
+def test_the_municipal_survey_share_is_hidden_with_its_input(public) -> None:
+    """kommun_share_pct (and the comparison with it) is hidden in every row of a year,
+    question and sex where the kommun row's share is hidden, or, without a kommun row, where
+    any area's share is."""
+    leaks = []
+    keys = ["year", "question", "sex"]
+    for fmt, frame in _survey_frames(public):
+        is_kommun = frame["area_id"] == "kommun"
+        kommun = frame[is_kommun].groupby(keys)["_hidden"].any().rename("_k")
+        areas = frame[~is_kommun].groupby(keys)["_hidden"].any().rename("_a")
+        merged = frame[keys].merge(kommun, on=keys, how="left").merge(areas, on=keys, how="left")
+        input_hidden = merged["_k"].where(merged["_k"].notna(), merged["_a"])
+        rows = pd.Series(input_hidden.fillna(False).to_numpy(bool), frame.index)
+        leaks += [f"{fmt}: {x}" for x in _shown(frame, fmt, rows, SURVEY_REFERENCE_FROM)]
+    assert not leaks, "a municipal survey share beside its hidden input:\n" + "\n".join(leaks)

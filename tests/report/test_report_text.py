@@ -211,3 +211,13 @@ def test_counts_agree_with_their_nouns() -> None:
     # A reporter code in a note reads as the report names it, not as the code.
     grouped, known = translate_note("reporters grouped as 'ovriga': fritidsgard, kyrkan")
     assert known and grouped == "anmälare sammanförda som Övriga: fritidsgard, kyrkan"
+
+
+def test_the_default_list_note_is_in_swedish():
+    """A reference list the municipality did not deliver (e.g. trygghetsfragor) is noted in
+    Swedish in the data-quality table."""
+    note = "the project's default list (no referens/trygghetsfragor.csv delivered)"
+    assert translate_note(note) == (
+        "projektets standardlista (ingen referens/trygghetsfragor.csv levererad)",
+        True,
+    )
