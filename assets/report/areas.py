@@ -232,16 +232,17 @@ def build_cards(data: ReportData) -> list[Section]:
         card = Section(f"kort-{anchor(area_id).removeprefix('omrade-')}", name, css="area-card")
         card.in_toc = False
         card.p(card_summary(year, r, total))
-        card.p(_top_themes(priority[priority["area_id"] == area_id]))
-        card.p(
-            _team_line(
-                at[(at["area_id"] == area_id) & (at["year"] == year)],
-                name,
-                bool(teams.get(area_id)),
-            )
+        themes_line = _top_themes(priority[priority["area_id"] == area_id])
+        team_line = _team_line(
+            at[(at["area_id"] == area_id) & (at["year"] == year)], name, bool(teams.get(area_id))
         )
+        # One short paragraph and the link: a card is a few lines on paper.
         card.p(
-            Markup('<a href="#{}">Mer om {} i bilagan</a>').format(anchor(area_id), name),
+            Markup('{} {} <a href="#{}">Mer om {}</a>').format(
+                themes_line, team_line, anchor(area_id), name
+            )
+            if themes_line
+            else Markup('{} <a href="#{}">Mer om {}</a>').format(team_line, anchor(area_id), name),
             css="more",
         )
         cards.append(card)
@@ -283,7 +284,8 @@ def card_summary(year: int, r: dict, total: dict | None) -> Markup:
 
 
 def _top_themes(priority: pd.DataFrame, limit: int = 3) -> str:
-    """'Teman med flest poäng i prioriteringen: narkotika (6 av 8), …' (residual themes not)."""
+    """'Teman med flest poäng i prioriteringen: narkotika (6 poäng), …' (residual themes not);
+    empty when no theme of the area has points."""
     shown = [
         r
         for r in rows(priority)
@@ -293,7 +295,7 @@ def _top_themes(priority: pd.DataFrame, limit: int = 3) -> str:
     ]
     shown.sort(key=lambda r: (-r["score"], r["theme"]))
     if not shown:
-        return "Inget tema får poäng i prioriteringen."
+        return ""
     items = [f"{r['theme']} ({fmt_int(r['score'])} poäng)" for r in shown[:limit]]
     return f"Teman med flest poäng i prioriteringen: {join_list(items)}."
 

@@ -164,9 +164,12 @@ def survey_section(data: ReportData, min_respondents: int = 30) -> Section:
     s.chart(_kommun_chart(data, main, years))
     if main.get("high_share_is_worse"):
         _crime_part(s, data, main, latest, min_respondents)
-    for i, question in enumerate(questions):
-        part = s.sub(Section(f"{SECTION_ID}-fraga-{i + 1}", _text(question), in_toc=False))
-        part.table(_areas_table(data, question, latest, min_respondents))
+    s.p(
+        Markup(
+            'Andelarna per område och fråga, för kvinnor och män, finns i <a href="#{}">'
+            "Bilaga: Trygghet per område och fråga</a>."
+        ).format(TABLES_ID)
+    )
     s.p(
         "Andelarna gäller dem som svarade. Intervallet är mätningens eget där det lämnats, "
         "annars Wilsons 95-procentiga konfidensintervall. En förändring sedan förra mätningen "
@@ -174,6 +177,23 @@ def survey_section(data: ReportData, min_respondents: int = 30) -> Section:
         "skillnad bara när q-värdet (Benjamini–Hochberg, per år) är under 0,05. "
         f"Andelar från färre än {min_respondents} svarande visas inte ({TOO_FEW})."
     )
+    return s
+
+
+#: The appendix with every question's table by area (issue 13: the main text stays short).
+TABLES_ID = f"{SECTION_ID}-tabeller"
+
+
+def survey_tables_section(data: ReportData, min_respondents: int = 30) -> Section | None:
+    """Every question's shares by area in the latest survey year, as an appendix."""
+    survey = data.survey
+    if survey.empty:
+        return None
+    latest = max(int(y) for y in survey["year"].unique())
+    s = Section(TABLES_ID, "Bilaga: Trygghet per område och fråga", css="appendix")
+    for i, question in enumerate(_questions(survey)):
+        part = s.sub(Section(f"{SECTION_ID}-fraga-{i + 1}", _text(question), in_toc=False))
+        part.table(_areas_table(data, question, latest, min_respondents))
     return s
 
 
