@@ -174,6 +174,7 @@ def render_html(
     theme_sections = themes.theme_sections(data, section_ids, referrals)
     safety = survey.survey_section(data, survey_min)
     safety_tables = survey.survey_tables_section(data, survey_min)
+    children_details = themes.children_details_section(data, referrals)
     area_part = _areas_section(data, referrals)
     area_details = _area_details_section(data, referrals)
     funnels = themes.funnel_section(data, section_ids)
@@ -209,7 +210,7 @@ def render_html(
         # The appendices: each heading starts with "Bilaga" (issue 13: the main text is what
         # is printed before the first of them, about 25 pages for 18 areas).
         area_details,
-        *([safety_tables] if safety_tables else []),
+        *[part for part in (children_details, safety_tables) if part is not None],
         funnels,
         patterns,
         open_part,

@@ -15,7 +15,6 @@ from assets.report.areas import (
     SIG_LINK,
     SIG_NOTE,
     anchor,
-    assessment_table,
     average_line_shown,
     busiest_month,
     season_values,
@@ -312,29 +311,29 @@ def above_level(
     return text, table
 
 
-def team_for_theme(data: ReportData, theme: str, label: str) -> tuple[str, Table | None]:
-    """Area teams' assessments of the theme in the report year, area by area (not ranked)."""
+def team_for_theme(data: ReportData, theme: str, label: str) -> tuple[Markup | str, None]:
+    """The area teams' highest assessment of the theme in the report year, area by area, in one
+    sentence (not ranked). Every term's assessment is in the areas' sections in the appendix,
+    so the main text keeps one line per theme (issue 13)."""
     year = data.year
     at = data.area_team
-    sub = rows(at[(at["theme"] == theme) & (at["year"] == year)])
+    sub = at[(at["theme"] == theme) & (at["year"] == year) & at["assessment"].notna()]
     if not data.delivered("omradesteam"):
         return "Inga rapporter från områdesteam har lämnats.", None
-    if not sub:
+    if sub.empty:
         return f"Inget områdesteam har bedömt temat {year}.", None
-    table = assessment_table(
-        sub,
-        row_column="area_name",
-        row_values=sorted({r["area_name"] for r in sub}, key=_sv_key),
-        row_label=str,
-        caption=f"Områdesteamens bedömning (1–5) av {label} {year}",
-        row_header="Område",
+    highest = sub.groupby("area_name")["assessment"].max()
+    names = sorted(highest.index, key=_sv_key)
+    items = join_list([f"{name} {int(highest[name])}" for name in names])
+    return (
+        Markup(
+            "Områdesteamens högsta bedömning av temat {year} (1–5, 5 betyder störst oro): "
+            "{items}. Bara områden med ett team har en bedömning, och bedömningarna jämförs "
+            'inte mellan områden; varje termin finns i <a href="#omraden-detalj">områdenas '
+            "avsnitt</a>."
+        ).format(year=year, items=items),
+        None,
     )
-    text = (
-        "Bara områden med områdesteam har en bedömning; att ett område saknas i tabellen betyder "
-        "att det inte har något team, inte att det saknas oro. Bedömningarna görs av olika team "
-        "och ska inte jämföras eller rangordnas mellan områden."
-    )
-    return text, table
 
 
 def _sv_key(text: str):
@@ -645,9 +644,8 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
             ],
         )
     )
-    oro.table(_age_sex_table(data, "orosanmalan", "Orosanmälningar"))
-    oro.chart(_sources_chart(data, "orosanmalan", "orosanmalningar-kallor", "Orosanmälningar"))
     oro.table(_area_referral_table(data, section_ids))
+    oro.p(DETAILS_LINK)
 
     sig.p(SIG_NOTE, css="lead")
     sig.p(
@@ -693,9 +691,30 @@ def children_section(data: ReportData, section_ids: set[str], referrals_delivere
             x_title="År",
         )
     )
+    return section
+
+
+#: The children's breakdowns (age and sex, who reported) are an appendix (issue 13).
+DETAILS_ID = "barn-och-unga-detalj"
+DETAILS_LINK = Markup(
+    'Orosanmälningar och ärenden till SIG efter ålder, kön och anmälare finns i <a href="#'
+    + DETAILS_ID
+    + '">Bilaga: Orosanmälningar och SIG i detalj</a>.'
+)
+
+
+def children_details_section(data: ReportData, referrals_delivered: bool) -> Section | None:
+    """Orosanmälningar and SIG by age group and sex, and by who reported, for the year."""
+    if not referrals_delivered:
+        return None
+    s = Section(DETAILS_ID, "Bilaga: Orosanmälningar och SIG i detalj", css="appendix")
+    oro = s.sub(Section(f"{DETAILS_ID}-oro", "Orosanmälningar", in_toc=False))
+    oro.table(_age_sex_table(data, "orosanmalan", "Orosanmälningar"))
+    oro.chart(_sources_chart(data, "orosanmalan", "orosanmalningar-kallor", "Orosanmälningar"))
+    sig = s.sub(Section(f"{DETAILS_ID}-sig", "Ärenden till SIG", in_toc=False))
     sig.table(_age_sex_table(data, "sig", "Ärenden till SIG"))
     sig.chart(_sources_chart(data, "sig", "sig-kallor", "Ärenden till SIG"))
-    return section
+    return s
 
 
 def _age_sex_table(data: ReportData, kind: str, label: str) -> Table | None:
