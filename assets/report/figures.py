@@ -649,6 +649,22 @@ def monthly_chart(
     return Chart(chart_id, to_json(fig), label, caption, table, height=360)
 
 
+#: A category label longer than this is wrapped onto lines (plotly's <br>), so that a long
+#: theme name does not take the whole width of a phone and push the bars off the screen.
+LABEL_WIDTH = 22
+
+
+def wrap_label(text: str, width: int = LABEL_WIDTH) -> str:
+    """'Mäns våld mot kvinnor och våld i nära relationer' on lines of at most ``width``."""
+    lines: list[str] = []
+    for word in str(text).split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return "<br>".join(lines)
+
+
 def rate_bars(
     chart_id: str,
     *,
@@ -664,6 +680,8 @@ def rate_bars(
 ) -> Chart:
     """Rates per 1,000 with intervals as horizontal bars (e.g. the themes of the year)."""
     values = _clean(rates)
+    full_names = names
+    names = [wrap_label(n) for n in names]
     height = max(240, 36 * len(names) + 90)
     fig = _figure(
         _layout(
@@ -681,7 +699,8 @@ def rate_bars(
             orientation="h",
             marker={"color": PALETTE[0]},
             error_x=_error(values, lows, highs),
-            hovertemplate="%{y}: %{x:,.1f} per 1\u00a0000<extra></extra>",
+            customdata=full_names,
+            hovertemplate="%{customdata}: %{x:,.1f} per 1\u00a0000<extra></extra>",
         )
     )
     marks = [

@@ -203,7 +203,10 @@ def build_map(
         cls = first["b"][i] if first else "n"
         value = first["v"][i] if first else None
         paths.append(
-            f'<path class="q{cls}" data-id="{escape(area_id)}" d="{d}">'
+            # Focusable and labelled: a value is reached by keyboard or tap, not only by hover
+            # (issue 13); the script shows the focused area's value below the map.
+            f'<path class="q{cls}" data-id="{escape(area_id)}" tabindex="0" '
+            f'aria-label="{escape(name)}: {escape(_value_text(value))}" d="{d}">'
             f"<title>{escape(name)}: {escape(_value_text(value))}</title></path>"
         )
     labels = ""

@@ -188,7 +188,9 @@ def test_screenshots_and_no_horizontal_scroll(browser, report, artifacts, width,
         page.close()
 
 
-@pytest.mark.parametrize(("width", "height", "limit"), [(1280, 800, 800), (375, 812, 1218)])
+@pytest.mark.parametrize(
+    ("width", "height", "limit"), [(1280, 800, 800), (768, 1024, 1024), (375, 812, 1218)]
+)
 def test_the_first_key_finding_is_on_the_first_screen(browser, report, width, height, limit):
     """Issue 13: title, date and the key findings come first. The first finding starts above
     800 px at 1280×800 and above 1,218 px (one and a half screens) at 375×812."""
@@ -199,5 +201,70 @@ def test_the_first_key_finding_is_on_the_first_screen(browser, report, width, he
             ".getBoundingClientRect().top + window.scrollY"
         )
         assert top < limit, f"the first key finding starts at {top:.0f} px at {width} px"
+    finally:
+        opened.page.close()
+
+
+VIEWPORTS = [(375, 812), (768, 1024), (1280, 900)]
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_wide_content_scrolls_in_its_own_box_with_a_cue(browser, report, width, height):
+    """Issue 13, phone: nothing reaches past the viewport's right edge except inside a scroll
+    container that says so ("Svep i sidled →" and a shadow), and a table that scrolls keeps
+    its first column in view (position: sticky), so no column is cut without a way to it."""
+    opened = _open(browser, report, width, height)
+    try:
+        page = opened.page
+        assert page.evaluate("document.scrollingElement.scrollWidth") <= width
+        outside = page.evaluate(
+            """(w) => Array.from(document.querySelectorAll('main *'))
+                .filter(e => { const b = e.getBoundingClientRect();
+                               return b.width > 0 && b.right > w + 1; })
+                .filter(e => !e.closest('.scroll'))
+                .map(e => e.tagName + ' in ' + (e.closest('[id]') || {id: '?'}).id + ': '
+                     + (e.textContent || '').slice(0, 40))""",
+            width,
+        )
+        assert outside == [], f"past the right edge at {width} px: {outside[:5]}"
+        boxes = page.evaluate(
+            """() => Array.from(document.querySelectorAll('.table-block')).map(b => {
+                const s = b.querySelector('.scroll');
+                const cue = b.querySelector('.scroll-cue');
+                const th = b.querySelector('tbody th[scope=row]');
+                return [s.scrollWidth > s.clientWidth + 1, b.classList.contains('overflows'),
+                        cue ? cue.getBoundingClientRect().height > 0 : false,
+                        th ? getComputedStyle(th).position : 'none'];
+            })"""
+        )
+        wide = [b for b in boxes if b[0]]
+        assert all(b[1] and b[2] for b in wide), "a wide table without its cue"
+        assert all(b[3] == "sticky" for b in wide if b[3] != "none")
+        if width == 375:
+            assert wide, "at 375 px the all-areas table is wider than the screen"
+        assert not any(b[2] for b in boxes if not b[0]), "a cue on a table that fits"
+    finally:
+        opened.page.close()
+
+
+@pytest.mark.parametrize(("width", "height"), VIEWPORTS)
+def test_map_values_are_reached_by_keyboard_and_tap(browser, report, width, height):
+    """Hover titles are not enough on a phone: every area of the map takes keyboard focus, and
+    focusing or tapping it shows its value below the map."""
+    opened = _open(browser, report, width, height)
+    try:
+        page = opened.page
+        paths = page.evaluate(
+            "Array.from(document.querySelectorAll('#map-areas path'))"
+            ".map(p => [p.getAttribute('tabindex'), p.getAttribute('aria-label')])"
+        )
+        assert paths and all(t == "0" and label for t, label in paths)
+        page.focus("#map-areas path:nth-child(2)")
+        label = page.evaluate("document.querySelector('#map-areas path:nth-child(2)').ariaLabel")
+        assert page.text_content("#map-value") == label
+        assert "per 1\u00a0000" in label or "uppgift saknas" in label or ".." in label
+        page.click("#map-areas path:nth-child(3)", force=True)
+        label = page.evaluate("document.querySelector('#map-areas path:nth-child(3)').ariaLabel")
+        assert page.text_content("#map-value") == label
     finally:
         opened.page.close()

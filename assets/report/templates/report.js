@@ -96,8 +96,11 @@
         if (showHot && h === "c") { cls += " cold"; }
         p.setAttribute("class", cls);
         var t = p.firstChild;
-        if (t) { t.textContent = data.names[i] + ": " + text(layer.v[i]); }
+        var label = data.names[i] + ": " + text(layer.v[i]);
+        if (t) { t.textContent = label; }
+        p.setAttribute("aria-label", label);
       });
+      if (value && current) { value.textContent = current.getAttribute("aria-label"); }
       if (legend) {
         while (legend.firstChild) { legend.removeChild(legend.firstChild); }
         each(layer.g, function (entry) {
@@ -118,9 +121,41 @@
           : "";
       }
     }
+    // Tap or keyboard focus shows an area's value below the map (titles need a mouse).
+    var value = document.getElementById("map-value");
+    var current = null;
+    function show(event) {
+      current = event.currentTarget;
+      if (value) { value.textContent = current.getAttribute("aria-label"); }
+    }
+    each(paths, function (p) {
+      p.addEventListener("focus", show);
+      p.addEventListener("click", show);
+    });
     select.addEventListener("change", apply);
     if (hot) { hot.addEventListener("change", apply); }
     apply();
+  }
+
+  /* A table wider than its column scrolls by itself, with a cue, its first column fixed. */
+  function setupScrollCues() {
+    function check() {
+      each(document.querySelectorAll(".table-block"), function (block) {
+        var box = block.querySelector(".scroll");
+        if (!box) { return; }
+        var wide = box.scrollWidth > box.clientWidth + 1;
+        block.classList.toggle("overflows", wide);
+        var cue = block.querySelector(".scroll-cue");
+        if (wide && !cue) {
+          cue = document.createElement("p");
+          cue.className = "scroll-cue";
+          cue.textContent = "Svep i sidled \u2192";
+          block.insertBefore(cue, box);
+        }
+      });
+    }
+    check();
+    window.addEventListener("resize", check);
   }
 
   /* 1234 -> "1 234" (no-break space), as the report writes numbers. */
@@ -236,6 +271,7 @@
   function start() {
     setupTables();
     setupMap();
+    setupScrollCues();
     drawCharts();
   }
   if (document.readyState === "loading") {
