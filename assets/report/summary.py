@@ -181,7 +181,9 @@ def driver(data: ReportData) -> Extra | None:
     )
     part = "hela" if abs(d) >= abs(delta) else "mer än hälften av"
     aside = (
-        f"Det är {part} kommunens {word} från {year - 1} ({_signed(d)} av {_signed(delta)} brott)."
+        # 'ökningen' -> 'kommunens ökning' (the possessive takes the indefinite form).
+        f"Det är {part} kommunens {word.removesuffix('en')} från {year - 1} "
+        f"({_signed(d)} av {_signed(delta)} brott)."
     )
     return Extra(
         "driver",

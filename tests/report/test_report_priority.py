@@ -141,3 +141,14 @@ def test_development_starts_from_the_five_year_trend(report) -> None:
         else:
             assert "inte förändrats mer än slumpen" in text or "för små" in text
     assert significant >= 2, "the sample has significant trends (Furulund up, Centrum down)"
+
+
+def test_what_drives_the_change_is_said_beside_its_finding(report) -> None:
+    """The sample's rise from 2024 is mostly narkotika in Norrbacka: said once, beside that
+    finding, in correct Swedish ("kommunens ökning", not "kommunens ökningen")."""
+    text = " ".join(
+        _plain(item.text())
+        for item in report.tree.find(id="viktigaste-iakttagelser").find_all("li")
+    )
+    assert text.count("mer än hälften av kommunens ökning från") == 1
+    assert "kommunens ökningen" not in text
