@@ -11,16 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from assets.report.pdf import CHROMIUM_ARGS
+
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--headless=new",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# The same flags the pipeline prints its PDF with (one list, in assets/report/pdf.py).
+ARGS = list(CHROMIUM_ARGS)
 
 
 def launch() -> Iterator:
